@@ -1,0 +1,162 @@
+//! Black-Scholes prices and greeks of European options on a non-dividend underlying.
+//!
+//! All inputs and outputs are [`Precise`] (`I64F64`): spot and strike in quote per unit of the
+//! underlying, volatility as an annualized fraction, time in years, rate as a continuously
+//! compounded annual fraction. Outputs: price in quote per unit, delta (dimensionless), gamma per
+//! unit of spot (1/quote), vega per 1.00 of volatility (quote per unit).
+//!
+//! ```text
+//! d1 = (ln S − ln K + r·T) / (σ√T) + σ√T/2,   d2 = d1 − σ√T,   K' = K·e^(−rT)
+//! call = S·Φ(d1) − K'·Φ(d2)        put = K'·Φ(−d2) − S·Φ(−d1)
+//! Δ_call = Φ(d1)   Δ_put = −Φ(−d1)   Γ = φ(d1)/(S·σ√T)   vega = S·φ(d1)·√T
+//! ```
+//!
+//! Edge cases: when `σ√T = 0` (expiry or zero volatility) the option is worth its discounted
+//! intrinsic value `max(S − K', 0)` / `max(K' − S, 0)` with delta 1/0 (½ at `S = K'`) and zero
+//! gamma and vega. `ln S − ln K` is computed from the exactly normalized arguments, so deep in or
+//! out of the money keeps full precision; when `|ln(S/K) + rT| / σ√T` exceeds 2^40 the ratio is
+//! saturated (Φ is exactly 0 or 1 there), so tiny `σ√T` never overflows.
+//! Put prices use `Φ(−d)` directly, never `1 − Φ(d)`, so out-of-the-money puts keep their
+//! absolute accuracy.
+
+use crate::elementary::{exp, ln_raw, sqrt};
+use crate::error::{MathError, MathResult};
+use crate::fixed_point::{ovf, padd, pmul, psub, Precise};
+use crate::normal::{cdf, pdf};
+
+/// Call or put.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OptionKind {
+    /// The right to buy at the strike.
+    Call,
+    /// The right to sell at the strike.
+    Put,
+}
+
+/// Price and first/second-order sensitivities of one option on one unit of the underlying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Greeks {
+    /// Price in quote per unit of the underlying.
+    pub price: Precise,
+    /// ∂price/∂S (calls in [0, 1], puts in [−1, 0]).
+    pub delta: Precise,
+    /// ∂²price/∂S², per unit of spot.
+    pub gamma: Precise,
+    /// ∂price/∂σ per 1.00 (100 percentage points) of volatility.
+    pub vega: Precise,
+}
+
+/// The quantities shared by price and greeks. `d1`/`d2` are meaningful only when
+/// `sig_sqrt_t > 0`.
+struct Core {
+    d1: Precise,
+    d2: Precise,
+    discounted_strike: Precise,
+    sqrt_t: Precise,
+    sig_sqrt_t: Precise,
+}
+
+/// Saturation bound for `(ln(S/K) + rT)/σ√T`: Φ is exactly 0 or 1 far before this.
+const D_SATURATION: Precise = Precise::from_bits(1i128 << (64 + 40));
+
+fn core(spot: Precise, strike: Precise, vol: Precise, years: Precise, rate: Precise) -> MathResult<Core> {
+    if spot <= Precise::ZERO || strike <= Precise::ZERO || vol < Precise::ZERO || years < Precise::ZERO {
+        return Err(MathError::OutOfDomain);
+    }
+    let rt = pmul(rate, years)?;
+    let discounted_strike = if rt == Precise::ZERO { strike } else { pmul(strike, exp(ovf(rt.checked_neg())?)?)? };
+    let sqrt_t = sqrt(years)?;
+    let sig_sqrt_t = pmul(vol, sqrt_t)?;
+    if sig_sqrt_t == Precise::ZERO {
+        return Ok(Core { d1: Precise::ZERO, d2: Precise::ZERO, discounted_strike, sqrt_t, sig_sqrt_t });
+    }
+    let ln_s = ln_raw(spot.to_bits().unsigned_abs(), 64)?;
+    let ln_k = ln_raw(strike.to_bits().unsigned_abs(), 64)?;
+    let num = padd(psub(Precise::from_bits(ln_s), Precise::from_bits(ln_k))?, rt)?;
+    let ratio = match num.checked_div(sig_sqrt_t) {
+        Some(q) => q.clamp(-D_SATURATION, D_SATURATION),
+        None if num >= Precise::ZERO => D_SATURATION,
+        None => -D_SATURATION,
+    };
+    let half = Precise::from_bits(sig_sqrt_t.to_bits() >> 1);
+    Ok(Core { d1: padd(ratio, half)?, d2: psub(ratio, half)?, discounted_strike, sqrt_t, sig_sqrt_t })
+}
+
+/// Discounted intrinsic value and its delta, for `σ√T = 0`.
+fn intrinsic(kind: OptionKind, spot: Precise, discounted_strike: Precise) -> MathResult<(Precise, Precise)> {
+    let half = Precise::from_bits(1i128 << 63);
+    Ok(match kind {
+        OptionKind::Call => match spot.cmp(&discounted_strike) {
+            core::cmp::Ordering::Greater => (psub(spot, discounted_strike)?, Precise::ONE),
+            core::cmp::Ordering::Equal => (Precise::ZERO, half),
+            core::cmp::Ordering::Less => (Precise::ZERO, Precise::ZERO),
+        },
+        OptionKind::Put => match spot.cmp(&discounted_strike) {
+            core::cmp::Ordering::Less => (psub(discounted_strike, spot)?, -Precise::ONE),
+            core::cmp::Ordering::Equal => (Precise::ZERO, Precise::from_bits(-(1i128 << 63))),
+            core::cmp::Ordering::Greater => (Precise::ZERO, Precise::ZERO),
+        },
+    })
+}
+
+fn price_from_core(kind: OptionKind, spot: Precise, c: &Core) -> MathResult<Precise> {
+    if c.sig_sqrt_t == Precise::ZERO {
+        return Ok(intrinsic(kind, spot, c.discounted_strike)?.0);
+    }
+    let price = match kind {
+        OptionKind::Call => psub(pmul(spot, cdf(c.d1)?)?, pmul(c.discounted_strike, cdf(c.d2)?)?)?,
+        OptionKind::Put => {
+            let neg_d1 = ovf(c.d1.checked_neg())?;
+            let neg_d2 = ovf(c.d2.checked_neg())?;
+            psub(pmul(c.discounted_strike, cdf(neg_d2)?)?, pmul(spot, cdf(neg_d1)?)?)?
+        }
+    };
+    // Rounding can leave a few ulp below zero far out of the money.
+    Ok(price.max(Precise::ZERO))
+}
+
+/// Black-Scholes price of one option on one unit of the underlying, in quote.
+///
+/// Inputs: `spot > 0`, `strike > 0` (quote per unit), `vol ≥ 0` (annualized fraction),
+/// `years ≥ 0`, `rate` (annual, continuous). Otherwise `OutOfDomain`.
+/// Error: absolute ≤ 1e-17 · max(S, K) plus a few ulp (measured on the reference vectors).
+pub fn price(
+    kind: OptionKind,
+    spot: Precise,
+    strike: Precise,
+    vol: Precise,
+    years: Precise,
+    rate: Precise,
+) -> MathResult<Precise> {
+    let c = core(spot, strike, vol, years, rate)?;
+    price_from_core(kind, spot, &c)
+}
+
+/// Black-Scholes price, delta, gamma and vega (see the module docs for units and edge cases).
+///
+/// Same inputs and domain as [`price`]. Delta error ≤ 1e-16; gamma and vega relative error
+/// ≤ 1e-15 where they exceed 1e-12 (measured on the reference vectors).
+pub fn greeks(
+    kind: OptionKind,
+    spot: Precise,
+    strike: Precise,
+    vol: Precise,
+    years: Precise,
+    rate: Precise,
+) -> MathResult<Greeks> {
+    let c = core(spot, strike, vol, years, rate)?;
+    if c.sig_sqrt_t == Precise::ZERO {
+        let (price, delta) = intrinsic(kind, spot, c.discounted_strike)?;
+        return Ok(Greeks { price, delta, gamma: Precise::ZERO, vega: Precise::ZERO });
+    }
+    let price = price_from_core(kind, spot, &c)?;
+    let delta = match kind {
+        OptionKind::Call => cdf(c.d1)?,
+        OptionKind::Put => ovf(cdf(ovf(c.d1.checked_neg())?)?.checked_neg())?,
+    };
+    let density = pdf(c.d1)?;
+    let gamma =
+        if density == Precise::ZERO { Precise::ZERO } else { ovf(density.checked_div(pmul(spot, c.sig_sqrt_t)?))? };
+    let vega = pmul(pmul(spot, density)?, c.sqrt_t)?;
+    Ok(Greeks { price, delta, gamma, vega })
+}

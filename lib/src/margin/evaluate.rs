@@ -1,0 +1,317 @@
+//! Equity, initial and maintenance margin, health and per-underlying risk of one account.
+
+use alloc::vec::Vec;
+
+use super::types::{Account, Market, PositionKind, PreparedMarket, UnderlyingId, MAX_PRICE_E18};
+use crate::black_scholes::{greeks, price, OptionKind};
+use crate::error::{MathError, MathResult};
+use crate::fixed_point::{
+    add, mul_ceil, mul_floor, mul_size_precise, ovf, pmul, precise_to_value_floor, psub, sub, Precise, Value,
+};
+use crate::units::{
+    e18_to_precise, e18_to_value, signed_e18_to_value, units_to_value_floor, unsigned_to_value_floor, years_until,
+};
+
+/// One point of a scenario grid and the account's loss there (quote, whole units; negative = gain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scenario {
+    /// Scenario spot, quote per unit.
+    pub spot: Value,
+    /// Scenario volatility, annualized fraction.
+    pub vol: Value,
+    /// `V_u(S, σ) − V_u(s, ν)`, rounded up.
+    pub loss: Value,
+}
+
+/// Risk of the account in one underlying. Money in quote whole units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnderlyingRisk {
+    /// The underlying.
+    pub underlying: UnderlyingId,
+    /// `V_u(S, σ)`: value of the underlying's items at the current spot and vol (rounded down).
+    pub value: Value,
+    /// Net delta Δ_u in units of the underlying (collateral + linear + option deltas).
+    pub delta: Value,
+    /// Net gamma Σ size·Γ, units per quote.
+    pub gamma: Value,
+    /// Net vega Σ size·vega, quote per 1.00 of volatility.
+    pub vega: Value,
+    /// Initial margin requirement MR_u(im), quote.
+    pub initial_margin: Value,
+    /// Maintenance margin requirement MR_u(mm), quote.
+    pub maintenance_margin: Value,
+    /// The worst point of the initial-margin grid.
+    pub worst_im: Scenario,
+    /// The worst point of the maintenance-margin grid.
+    pub worst_mm: Scenario,
+}
+
+/// Health of one account. Money in quote whole units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    /// `E = cash + Σ_u V_u(S, σ)`.
+    pub equity: Value,
+    /// `MR(im) = Σ_u MR_u(im)`.
+    pub initial_margin: Value,
+    /// `MR(mm) = Σ_u MR_u(mm)`.
+    pub maintenance_margin: Value,
+    /// `E − MR(mm)`.
+    pub health: Value,
+    /// `health < 0`.
+    pub liquidatable: bool,
+    /// Per underlying the account holds, in market order.
+    pub underlyings: Vec<UnderlyingRisk>,
+}
+
+impl Health {
+    /// `E − MR(im)`: the margin left for new risk (negative: trades must reduce).
+    pub fn initial_health(&self) -> MathResult<Value> {
+        sub(self.equity, self.initial_margin)
+    }
+}
+
+/// An option converted once per evaluation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PreparedOption {
+    pub kind: OptionKind,
+    pub size: Value,
+    pub strike: Precise,
+    pub years: Precise,
+    /// Price at (S, σ); for pinned options the intrinsic value at settlement.
+    pub p0: Precise,
+    /// Settled at a pinned price: constant value, no risk.
+    pub pinned: bool,
+}
+
+/// The delta-one and option items of one underlying.
+pub(crate) struct Book {
+    pub market: PreparedMarket,
+    /// Σ collateral + Σ linear size (units of the underlying).
+    pub d_one: Value,
+    pub options: Vec<PreparedOption>,
+    /// Σ collateral amount · basis haircut (units), charged as `·S` un-netted.
+    pub haircut_units: Value,
+    /// Σ |size| of short, unpinned options (contracts).
+    pub short_size: Value,
+    /// Σ linear size · (S − entry) + Σ collateral · S, rounded down.
+    pub d_one_value: Value,
+}
+
+/// The shocks of one margin level.
+#[derive(Clone, Copy)]
+pub(crate) struct Shock {
+    h: Value,
+    h_p: Precise,
+    v_p: Precise,
+}
+
+fn intrinsic(kind: OptionKind, settle: Precise, strike: Precise) -> MathResult<Precise> {
+    let diff = match kind {
+        OptionKind::Call => psub(settle, strike)?,
+        OptionKind::Put => psub(strike, settle)?,
+    };
+    Ok(diff.max(Precise::ZERO))
+}
+
+/// Collects and converts the items of `underlying`.
+pub(crate) fn book(market: &Market, account: &Account<'_>, now_ms: u64) -> MathResult<Book> {
+    let pm = market.prepare()?;
+    let u = market.underlying;
+    let mut d_one = Value::ZERO;
+    let mut d_one_value = Value::ZERO;
+    let mut haircut_units = Value::ZERO;
+    let mut short_size = Value::ZERO;
+    let mut options = Vec::new();
+    for c in account.collateral.iter().filter(|c| c.underlying == u) {
+        if c.basis_haircut_e18 >= 1_000_000_000_000_000_000 {
+            return Err(MathError::OutOfDomain);
+        }
+        let amount = unsigned_to_value_floor(c.amount, c.decimals)?;
+        d_one = add(d_one, amount)?;
+        d_one_value = add(d_one_value, mul_floor(amount, pm.spot)?)?;
+        if c.basis_haircut_e18 > 0 {
+            haircut_units = add(haircut_units, mul_ceil(amount, e18_to_value(c.basis_haircut_e18)?)?)?;
+        }
+    }
+    for p in account.positions.iter().filter(|p| p.underlying == u) {
+        let size = signed_e18_to_value(p.size_e18)?;
+        match p.kind {
+            PositionKind::Linear { entry_e18 } => {
+                if entry_e18 > MAX_PRICE_E18 {
+                    return Err(MathError::OutOfDomain);
+                }
+                let entry = e18_to_value(entry_e18)?;
+                d_one = add(d_one, size)?;
+                d_one_value = add(d_one_value, mul_floor(size, sub(pm.spot, entry)?)?)?;
+            }
+            PositionKind::Option { kind, strike_e18, expiry_ms, settlement_e18 } => {
+                if strike_e18 == 0 || strike_e18 > MAX_PRICE_E18 {
+                    return Err(MathError::OutOfDomain);
+                }
+                let strike = e18_to_precise(strike_e18)?;
+                let years = years_until(now_ms, expiry_ms);
+                let pinned_price = match settlement_e18 {
+                    Some(s) if now_ms >= expiry_ms => Some(e18_to_precise(s)?),
+                    _ => None,
+                };
+                let (p0, pinned) = match pinned_price {
+                    Some(settle) => (intrinsic(kind, settle, strike)?, true),
+                    None => (price(kind, pm.spot_p, strike, pm.vol_p, years, pm.rate_p)?, false),
+                };
+                if !pinned && size < Value::ZERO {
+                    short_size = sub(short_size, size)?;
+                }
+                options.push(PreparedOption { kind, size, strike, years, p0, pinned });
+            }
+        }
+    }
+    Ok(Book { market: pm, d_one, options, haircut_units, short_size, d_one_value })
+}
+
+impl Book {
+    pub(crate) fn shock(&self, maintenance: bool) -> Shock {
+        let m = &self.market;
+        if maintenance {
+            Shock { h: m.h_mm, h_p: m.h_mm_p, v_p: m.v_mm_p }
+        } else {
+            Shock { h: m.h_im, h_p: m.h_im_p, v_p: m.v_im_p }
+        }
+    }
+
+    /// Option part of `V(S, σ) − V(s, ν)`, each option's loss rounded up.
+    pub(crate) fn option_loss(&self, spot_p: Precise, vol_p: Precise) -> MathResult<Value> {
+        let mut loss = Value::ZERO;
+        for o in self.options.iter().filter(|o| !o.pinned) {
+            let p = price(o.kind, spot_p, o.strike, vol_p, o.years, self.market.rate_p)?;
+            loss = add(loss, mul_size_precise(o.size, psub(o.p0, p)?, true)?)?;
+        }
+        Ok(loss)
+    }
+
+    /// The two vol scenarios `max(σ − v, σ_min)` and `σ + v`.
+    pub(crate) fn vol_range(&self, v_p: Precise) -> MathResult<(Precise, Precise)> {
+        let m = &self.market;
+        let lo = psub(m.vol_p, v_p)?.max(m.vol_floor_p);
+        let hi = ovf(m.vol_p.checked_add(v_p))?;
+        Ok((lo, hi))
+    }
+
+    /// `max(0, worst grid loss)` and the worst point, for one margin level.
+    fn grid(&self, shock: Shock) -> MathResult<(Value, Scenario)> {
+        let m = &self.market;
+        let full = mul_ceil(m.spot, shock.h)?;
+        let half = mul_ceil(m.spot, Value::from_bits(shock.h.to_bits() >> 1))?;
+        let full_p = pmul(m.spot_p, shock.h_p)?;
+        let half_p = pmul(m.spot_p, Precise::from_bits(shock.h_p.to_bits() >> 1))?;
+        // (S − s) in Value and s in Precise for the five spot points, low to high.
+        let spots = [
+            (full, psub(m.spot_p, full_p)?, sub(m.spot, full)?),
+            (half, psub(m.spot_p, half_p)?, sub(m.spot, half)?),
+            (Value::ZERO, m.spot_p, m.spot),
+            (ovf(half.checked_neg())?, ovf(m.spot_p.checked_add(half_p))?, add(m.spot, half)?),
+            (ovf(full.checked_neg())?, ovf(m.spot_p.checked_add(full_p))?, add(m.spot, full)?),
+        ];
+        let (lo, hi) = self.vol_range(shock.v_p)?;
+        let mut worst: Option<Scenario> = None;
+        for (move_down, spot_p, spot_v) in spots {
+            let d_one_loss = mul_ceil(self.d_one, move_down)?;
+            for vol_p in [lo, hi] {
+                let loss = add(d_one_loss, self.option_loss(spot_p, vol_p)?)?;
+                if worst.is_none_or(|w| loss > w.loss) {
+                    worst = Some(Scenario { spot: spot_v, vol: precise_to_value_floor(vol_p), loss });
+                }
+            }
+        }
+        let worst = worst.ok_or(MathError::Overflow)?;
+        Ok((worst.loss.max(Value::ZERO), worst))
+    }
+
+    /// `m·S·Σ|short| + S·Σ haircut units`, rounded up.
+    fn add_ons(&self) -> MathResult<Value> {
+        let m = &self.market;
+        let shorts = mul_ceil(mul_ceil(m.addon, m.spot)?, self.short_size)?;
+        let haircut = mul_ceil(self.haircut_units, m.spot)?;
+        add(shorts, haircut)
+    }
+
+    /// `V_u(S, σ)`, rounded down.
+    pub(crate) fn value(&self) -> MathResult<Value> {
+        let mut v = self.d_one_value;
+        for o in &self.options {
+            v = add(v, mul_size_precise(o.size, o.p0, false)?)?;
+        }
+        Ok(v)
+    }
+}
+
+fn risk(market: &Market, account: &Account<'_>, now_ms: u64) -> MathResult<UnderlyingRisk> {
+    let b = book(market, account, now_ms)?;
+    let m = &b.market;
+    let mut delta = b.d_one;
+    let mut gamma = Value::ZERO;
+    let mut vega = Value::ZERO;
+    for o in b.options.iter().filter(|o| !o.pinned) {
+        let g = greeks(o.kind, m.spot_p, o.strike, m.vol_p, o.years, m.rate_p)?;
+        delta = add(delta, mul_size_precise(o.size, g.delta, false)?)?;
+        gamma = add(gamma, mul_size_precise(o.size, g.gamma, false)?)?;
+        vega = add(vega, mul_size_precise(o.size, g.vega, false)?)?;
+    }
+    let add_ons = b.add_ons()?;
+    let (grid_mm, worst_mm) = b.grid(b.shock(true))?;
+    let (grid_im, worst_im) = b.grid(b.shock(false))?;
+    let maintenance_margin = add(grid_mm, add_ons)?;
+    let initial_margin = add(grid_im, add_ons)?.max(maintenance_margin);
+    Ok(UnderlyingRisk {
+        underlying: market.underlying,
+        value: b.value()?,
+        delta,
+        gamma,
+        vega,
+        initial_margin,
+        maintenance_margin,
+        worst_im,
+        worst_mm,
+    })
+}
+
+/// Checks that every item of the account has a market.
+pub(crate) fn check_underlyings(markets: &[Market], account: &Account<'_>) -> MathResult<()> {
+    let known = |u: UnderlyingId| markets.iter().any(|m| m.underlying == u);
+    let all_known =
+        account.collateral.iter().all(|c| known(c.underlying)) && account.positions.iter().all(|p| known(p.underlying));
+    if all_known {
+        Ok(())
+    } else {
+        Err(MathError::UnknownUnderlying)
+    }
+}
+
+/// Margins the account against the markets at time `now_ms` (DESIGN §4).
+///
+/// Underlyings the account holds nothing in are skipped (and may be absent from `markets`);
+/// an item whose underlying has no market is `UnknownUnderlying`. Duplicate market entries for
+/// one underlying are `OutOfDomain`.
+pub fn evaluate(markets: &[Market], account: &Account<'_>, now_ms: u64) -> MathResult<Health> {
+    check_underlyings(markets, account)?;
+    let mut equity = units_to_value_floor(account.cash, account.cash_decimals)?;
+    let mut initial_margin = Value::ZERO;
+    let mut maintenance_margin = Value::ZERO;
+    let mut underlyings = Vec::new();
+    for (i, market) in markets.iter().enumerate() {
+        if markets.iter().take(i).any(|m| m.underlying == market.underlying) {
+            return Err(MathError::OutOfDomain);
+        }
+        let held = account.collateral.iter().any(|c| c.underlying == market.underlying)
+            || account.positions.iter().any(|p| p.underlying == market.underlying);
+        if !held {
+            continue;
+        }
+        let r = risk(market, account, now_ms)?;
+        equity = add(equity, r.value)?;
+        initial_margin = add(initial_margin, r.initial_margin)?;
+        maintenance_margin = add(maintenance_margin, r.maintenance_margin)?;
+        underlyings.push(r);
+    }
+    let health = sub(equity, maintenance_margin)?;
+    Ok(Health { equity, initial_margin, maintenance_margin, health, liquidatable: health < Value::ZERO, underlyings })
+}

@@ -1,0 +1,36 @@
+//! The portfolio delta-margin model of DESIGN §4.
+//!
+//! Per underlying `u` with spot `S`, volatility `σ`, rate `r` and, for `k ∈ {im, mm}`, spot
+//! shock `h_k`, vol shock `v_k`, short-option add-on `m` and vol floor `σ_min`:
+//!
+//! ```text
+//! Δ_u       = collateral_u + Σ linear size + Σ option size·delta
+//! V_u(s, ν) = value of all u-items at spot s and vol ν
+//! grid_k    = spot {S−δ, S−δ/2, S, S+δ/2, S+δ} × vol {max(σ−v_k, σ_min), σ+v_k},  δ = S·h_k
+//! MR_u(k)   = max(0, max over grid_k of [V_u(S, σ) − V_u(s, ν)])
+//!             + m·S·Σ|short option size| + Σ basis_haircut·amount·S
+//! MR(k)     = Σ_u MR_u(k);  E = cash + Σ_u V_u(S, σ);  health = E − MR(mm);  liquidatable ⇔ health < 0
+//! ```
+//!
+//! Conventions (documented so that an independent implementation can match bit for bit):
+//! * Values (equity terms) round toward −∞, requirements (losses, add-ons) toward +∞, term by
+//!   term ([`crate::fixed_point`]).
+//! * Delta-one items (collateral and linear positions) are aggregated first into
+//!   `D = Σ amount + Σ size`; their scenario loss is `D·(S − s)` with `S − s ∈ {±δ, ±δ/2, 0}` and
+//!   `δ = ceil(S·h)`, `δ/2 = ceil(S·(h/2))`. A book of collateral and linear positions thus needs
+//!   exactly `ceil(|D|·ceil(S·h))`.
+//! * Options are fully revalued by Black-Scholes at each grid point (in `I64F64`, spot points
+//!   `S ∓ S·h`, `S ∓ S·h/2`); each option's loss `size·(p(S,σ) − p(s,ν))` rounds up.
+//! * Expired options with a pinned settlement price are worth `size·intrinsic(settlement)` with
+//!   no risk and no add-on; expired options without one are valued at intrinsic (T = 0) at
+//!   every grid spot.
+//! * `MR_u(im)` is floored at `MR_u(mm)`, so `IM ≥ MM` holds for every book (the raw grids are
+//!   not nested, so an option book could otherwise show `IM < MM`).
+
+mod evaluate;
+mod stress;
+mod types;
+
+pub use evaluate::{evaluate, Health, Scenario, UnderlyingRisk};
+pub use stress::{stress, StressGrid, StressPoint};
+pub use types::{Account, Collateral, Market, MarketParams, Position, PositionKind, UnderlyingId};

@@ -1,0 +1,48 @@
+//! Helpers shared by the integration tests: decimal parsing and reference-file lookup.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// `../shared/reference` next to the checkout, or `$DELTAMARGIN_REFERENCE_DIR`.
+pub fn reference_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("DELTAMARGIN_REFERENCE_DIR") {
+        return PathBuf::from(dir);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference")
+}
+
+/// Reads a CSV with a header into rows of (column → text).
+pub fn read_csv(name: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let path = reference_dir().join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().expect("header").split(',').map(str::to_owned).collect();
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| header.iter().cloned().zip(l.split(',').map(str::to_owned)).collect())
+        .collect()
+}
+
+/// Exact decimal string → 18-decimal integer (test helper; fails on > 18 decimals).
+pub fn e18(text: &str) -> i128 {
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    assert!(frac.len() <= 18, "{text}: more than 18 decimals");
+    let mut v: i128 = int.parse::<i128>().unwrap() * 10i128.pow(18);
+    if !frac.is_empty() {
+        v += frac.parse::<i128>().unwrap() * 10i128.pow(18 - frac.len() as u32);
+    }
+    if neg {
+        -v
+    } else {
+        v
+    }
+}
+
+/// Parses a reference value (up to ~45 significant digits) to f64 for error measurement.
+pub fn f(text: &str) -> f64 {
+    text.parse().unwrap()
+}

@@ -157,7 +157,8 @@ pub fn ln(x: Precise) -> MathResult<Precise> {
 ///
 /// * Domain: `x ≥ 0`; otherwise `NonPositive`.
 /// * Special values: exact for perfect squares; `sqrt(0) = 0`.
-/// * Error: at most 2 ulp (2^-63) below the true root; exactly `floor(√x · 2^64)` for `x < 1`.
+/// * Error: never above the true root; exactly `floor(√x · 2^64)` for `x < 1`, relative error
+///   ≤ 2^-63 above (the root of the shifted integer has at least 63 significant bits).
 pub fn sqrt(x: Precise) -> MathResult<Precise> {
     let raw = x.to_bits();
     if raw < 0 {

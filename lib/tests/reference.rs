@@ -58,7 +58,8 @@ fn black_scholes_matches_every_reference_row() {
         };
         let spot = e18_to_precise(e18(&row["spot"]) as u128).unwrap();
         let strike = e18_to_precise(e18(&row["strike"]) as u128).unwrap();
-        let g = greeks(kind, spot, strike, precise(&row["vol"]), precise(&row["t_years"]), precise(&row["rate"])).unwrap();
+        let g =
+            greeks(kind, spot, strike, precise(&row["vol"]), precise(&row["t_years"]), precise(&row["rate"])).unwrap();
         let scale = f(&row["spot"]).max(f(&row["strike"]));
         let err_price = (g.price.to_num::<f64>() - f(&row["price"])).abs() / scale;
         let err_delta = (g.delta.to_num::<f64>() - f(&row["delta"])).abs();
@@ -72,7 +73,10 @@ fn black_scholes_matches_every_reference_row() {
         // relative 1e-9 plus that floor, scaled by the factor each applies to φ, plus two ulp of Q64.
         let (s, sig_sqrt_t) = (f(&row["spot"]), f(&row["vol"]) * f(&row["t_years"]).sqrt());
         assert!(err_gamma <= 1e-9 * want_gamma + 1e-15 / (s * sig_sqrt_t) + 2e-19, "gamma error {err_gamma:e}: {ctx}");
-        assert!(err_vega <= 1e-9 * want_vega + 1e-15 * s * f(&row["t_years"]).sqrt() + 2e-19, "vega error {err_vega:e}: {ctx}");
+        assert!(
+            err_vega <= 1e-9 * want_vega + 1e-15 * s * f(&row["t_years"]).sqrt() + 2e-19,
+            "vega error {err_vega:e}: {ctx}"
+        );
         worst_price = worst_price.max(err_price);
         worst_delta = worst_delta.max(err_delta);
         if want_gamma * s * sig_sqrt_t > 1e-8 && want_gamma > 1e-8 {

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The one test command: installs the pinned toolchain, then fmt check, clippy and every test.
+# Works from a fresh clone with only rustup and the package registries; reuses a target
+# directory outside the clone (CARGO_TARGET_DIR, default ~/.cache/deltamargin/target).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/deltamargin/target}"
+export PROPTEST_CASES="${PROPTEST_CASES:-2000}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+mkdir -p "$CARGO_TARGET_DIR"
+
+total_start=$(date +%s)
+stage() { # stage NAME CMD...
+  local name=$1; shift
+  local start; start=$(date +%s)
+  echo "==> $name"
+  "$@"
+  echo "<== $name: $(( $(date +%s) - start )) s"
+}
+
+# rustup does not install a toolchain file's toolchain on first use in every version: ask it to.
+stage "toolchain (rust-toolchain.toml)" rustup toolchain install
+stage "fmt" cargo fmt --all -- --check
+stage "clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+stage "tests (workspace, PROPTEST_CASES=$PROPTEST_CASES)" cargo test --workspace --locked
+# Benchmarks must keep compiling; running them is scripts/bench.sh.
+stage "benches build" cargo bench --workspace --locked --no-run
+
+echo "all stages passed in $(( $(date +%s) - total_start )) s"

@@ -119,7 +119,7 @@ fn pinned_expired_option_is_worth_intrinsic_and_carries_no_risk() {
 
 #[test]
 fn unpinned_expired_option_is_valued_at_intrinsic_on_the_grid() {
-    let positions = [opt(OptionKind::Put, 1 * E18 as i128, 62_000 * E18, NOW_MS - 1, None)];
+    let positions = [opt(OptionKind::Put, E18 as i128, 62_000 * E18, NOW_MS - 1, None)];
     let acct = Account { cash: 0, cash_decimals: 18, collateral: &[], positions: &positions };
     let h = evaluate(&btc(60_000, 65 * E18 / 100), &acct, NOW_MS).unwrap();
     assert!(close(f(h.equity), 2_000.0, 1e-15));

@@ -140,8 +140,8 @@ proptest! {
         // only when d is small; compare via division instead)
         let scale = 10i128.pow(u32::from(d));
         let exact_num = i128::from(a) * (1 << 48); // a·2^48 fits: |a| < 2^63
-        prop_assert!(lo.to_bits().checked_mul(scale).map_or(true, |v| v <= exact_num));
-        prop_assert!(hi.to_bits().checked_mul(scale).map_or(true, |v| v >= exact_num));
+        prop_assert!(lo.to_bits().checked_mul(scale).is_none_or(|v| v <= exact_num));
+        prop_assert!(hi.to_bits().checked_mul(scale).is_none_or(|v| v >= exact_num));
     }
 }
 

@@ -23,8 +23,14 @@ stage() { # stage NAME CMD...
 stage "toolchain (rust-toolchain.toml)" rustup toolchain install
 stage "fmt" cargo fmt --all -- --check
 stage "clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
-stage "tests (workspace, PROPTEST_CASES=$PROPTEST_CASES)" cargo test --workspace --locked
+test_log=$(mktemp)
+trap 'rm -f "$test_log"' EXIT
+run_tests() { cargo test --workspace --locked 2>&1 | tee "$test_log"; return "${PIPESTATUS[0]}"; }
+stage "tests (workspace, PROPTEST_CASES=$PROPTEST_CASES)" run_tests
 # Benchmarks must keep compiling; running them is scripts/bench.sh.
 stage "benches build" cargo bench --workspace --locked --no-run
 
+passed=$(grep -Eo 'test result: [a-z]+\. [0-9]+ passed' "$test_log" | awk '{s += $4} END {print s + 0}')
+failed=$(grep -Eo '[0-9]+ failed' "$test_log" | awk '{s += $1} END {print s + 0}')
 echo "all stages passed in $(( $(date +%s) - total_start )) s"
+echo "tests: $passed passed, $failed failed"

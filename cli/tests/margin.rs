@@ -114,12 +114,9 @@ fn optional_lists_may_be_absent() {
     assert_eq!(out["underlyings"], json!([]));
 }
 
-/// DESIGN §4: "BTC collateral plus an equal short BTC perpetual nets to zero". margin-math
-/// converts collateral with floor and a short size with floor toward −∞, so for an amount that
-/// is not a binary fraction (3.2) the two differ by one ulp: Δ = −2^-48 and MM ≈ 1.9e-11 instead
-/// of 0. `examples/hedged_basis.json` uses 3.25 (exact in binary). Un-ignore once lib nets exactly.
+/// DESIGN §4: "BTC collateral plus an equal short BTC perpetual nets to zero" — also for amounts
+/// that are not binary fractions (3.2): sizes convert toward zero, so they cancel exactly.
 #[test]
-#[ignore = "known margin-math rounding issue: 3.2 collateral and a 3.2 short leave delta = -2^-48"]
 fn collateral_and_an_equal_short_perpetual_net_exactly_for_any_amount() {
     let mut v = base_account();
     v["account"]["collateral"] = json!([{ "underlying": "BTC", "amount": "3.2" }]);

@@ -84,6 +84,23 @@ pub fn unsigned_to_value_floor(amount: u128, decimals: u8) -> MathResult<Value> 
     Ok(Value::from_bits(bits_to_signed(bits)?))
 }
 
+/// Signed base units → [`Value`], rounded toward zero (the magnitude floored), so that equal and
+/// opposite quantities convert to exactly opposite values. Used for position sizes: a short
+/// perpetual of the same size as the collateral nets to exactly zero delta.
+pub fn units_to_value_toward_zero(amount: i128, decimals: u8) -> MathResult<Value> {
+    let (bits, _) = unsigned_to_bits(amount.unsigned_abs(), decimals, VALUE_FRAC_BITS)?;
+    let mag = bits_to_signed(bits)?;
+    Ok(Value::from_bits(if amount >= 0 { mag } else { ovf(mag.checked_neg())? }))
+}
+
+/// An 18-decimal requirement parameter (shock, add-on, haircut) → [`Value`], rounded toward +∞,
+/// so requirements computed from it are never below those of the exact decimal parameter.
+pub fn e18_to_value_ceil(x_e18: u128) -> MathResult<Value> {
+    let (bits, exact) = unsigned_to_bits(x_e18, E18_DECIMALS, VALUE_FRAC_BITS)?;
+    let bits = if exact { bits } else { ovf(bits.checked_add(1))? };
+    Ok(Value::from_bits(bits_to_signed(bits)?))
+}
+
 /// An 18-decimal integer (oracle value, price, parameter) → [`Value`], rounded toward −∞.
 pub fn e18_to_value(x_e18: u128) -> MathResult<Value> {
     unsigned_to_value_floor(x_e18, E18_DECIMALS)

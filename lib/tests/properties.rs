@@ -10,7 +10,8 @@ use margin_math::elementary::{exp, ln, sqrt};
 use margin_math::margin::{evaluate, stress, Account, Collateral, Market, MarketParams, Position, PositionKind};
 use margin_math::normal::{cdf, pdf};
 use margin_math::units::{
-    e18_to_precise, e18_to_value, ms_to_years, signed_e18_to_value, units_to_value_ceil, units_to_value_floor,
+    e18_to_precise, e18_to_value, e18_to_value_ceil, ms_to_years, units_to_value_ceil, units_to_value_floor,
+    units_to_value_toward_zero,
 };
 use margin_math::{Precise, Value};
 use proptest::prelude::*;
@@ -213,12 +214,13 @@ proptest! {
         let d_e18: i128 = amount as i128 + sizes.iter().sum::<i128>();
         let u = &h.underlyings[0];
         // bit-exact against the documented formula, computed here from the converted inputs
-        let d = e18_to_value(amount).unwrap() + sizes.iter().map(|&s| signed_e18_to_value(s).unwrap()).sum::<Value>();
+        let d = e18_to_value(amount).unwrap()
+            + sizes.iter().map(|&s| units_to_value_toward_zero(s, 18).unwrap()).sum::<Value>();
         prop_assert_eq!(u.delta, d);
         let s = e18_to_value(spot).unwrap();
         let ceil_mul = |a: Value, b: Value| -((-a) * b);
-        let want_mm = ceil_mul(d.abs(), ceil_mul(s, e18_to_value(6 * E18 / 100).unwrap()));
-        let want_im = ceil_mul(d.abs(), ceil_mul(s, e18_to_value(E18 / 10).unwrap()));
+        let want_mm = ceil_mul(d.abs(), ceil_mul(s, e18_to_value_ceil(6 * E18 / 100).unwrap()));
+        let want_im = ceil_mul(d.abs(), ceil_mul(s, e18_to_value_ceil(E18 / 10).unwrap()));
         prop_assert_eq!(u.maintenance_margin, want_mm);
         prop_assert_eq!(u.initial_margin, want_im);
         prop_assert!(close_to_exact(u.maintenance_margin, d_e18.unsigned_abs(), spot, 6 * E18 / 100));

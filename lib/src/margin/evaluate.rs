@@ -9,7 +9,8 @@ use crate::fixed_point::{
     add, mul_ceil, mul_floor, mul_size_precise, ovf, pmul, precise_to_value_floor, psub, sub, Precise, Value,
 };
 use crate::units::{
-    e18_to_precise, e18_to_value, signed_e18_to_value, units_to_value_floor, unsigned_to_value_floor, years_until,
+    e18_to_precise, e18_to_value, e18_to_value_ceil, units_to_value_floor, units_to_value_toward_zero,
+    unsigned_to_value_floor, years_until,
 };
 
 /// One point of a scenario grid and the account's loss there (quote, whole units; negative = gain).
@@ -130,11 +131,11 @@ pub(crate) fn book(market: &Market, account: &Account<'_>, now_ms: u64) -> MathR
         d_one = add(d_one, amount)?;
         d_one_value = add(d_one_value, mul_floor(amount, pm.spot)?)?;
         if c.basis_haircut_e18 > 0 {
-            haircut_units = add(haircut_units, mul_ceil(amount, e18_to_value(c.basis_haircut_e18)?)?)?;
+            haircut_units = add(haircut_units, mul_ceil(amount, e18_to_value_ceil(c.basis_haircut_e18)?)?)?;
         }
     }
     for p in account.positions.iter().filter(|p| p.underlying == u) {
-        let size = signed_e18_to_value(p.size_e18)?;
+        let size = units_to_value_toward_zero(p.size_e18, crate::units::E18_DECIMALS)?;
         match p.kind {
             PositionKind::Linear { entry_e18 } => {
                 if entry_e18 > MAX_PRICE_E18 {

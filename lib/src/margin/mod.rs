@@ -14,10 +14,12 @@
 //!
 //! Conventions (documented so that an independent implementation can match bit for bit):
 //! * Values (equity terms) round toward −∞, requirements (losses, add-ons) toward +∞, term by
-//!   term ([`crate::fixed_point`]).
+//!   term ([`crate::fixed_point`]). Requirement parameters (`h`, `m`, basis haircut) convert
+//!   rounding up; quantities (collateral amounts, position sizes) convert toward zero, so equal
+//!   and opposite quantities cancel exactly (collateral + an equal short perpetual: Δ = 0).
 //! * Delta-one items (collateral and linear positions) are aggregated first into
 //!   `D = Σ amount + Σ size`; their scenario loss is `D·(S − s)` with `S − s ∈ {±δ, ±δ/2, 0}` and
-//!   `δ = ceil(S·h)`, `δ/2 = ceil(S·(h/2))`. A book of collateral and linear positions thus needs
+//!   `δ = ceil(S·h)`, `δ/2 = ceil(S·(h/2))` (with `h` converted rounding up). A book of collateral and linear positions thus needs
 //!   exactly `ceil(|D|·ceil(S·h))`.
 //! * Options are fully revalued by Black-Scholes at each grid point (in `I64F64`, spot points
 //!   `S ∓ S·h`, `S ∓ S·h/2`); each option's loss `size·(p(S,σ) − p(s,ν))` rounds up.

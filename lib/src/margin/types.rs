@@ -6,7 +6,7 @@
 use crate::black_scholes::OptionKind;
 use crate::error::{MathError, MathResult};
 use crate::fixed_point::{Precise, Value};
-use crate::units::{e18_to_precise, e18_to_value, signed_e18_to_precise};
+use crate::units::{e18_to_precise, e18_to_value, e18_to_value_ceil, signed_e18_to_precise};
 
 /// Dense identifier of an underlying (the engine's market index; the CLI's market order).
 pub type UnderlyingId = u32;
@@ -149,14 +149,14 @@ impl Market {
             spot_p: e18_to_precise(self.spot_e18)?,
             vol_p: e18_to_precise(self.vol_e18)?,
             rate_p: signed_e18_to_precise(p.rate_e18)?,
-            h_im: e18_to_value(p.spot_shock_im_e18)?,
-            h_mm: e18_to_value(p.spot_shock_mm_e18)?,
+            h_im: e18_to_value_ceil(p.spot_shock_im_e18)?,
+            h_mm: e18_to_value_ceil(p.spot_shock_mm_e18)?,
             h_im_p: e18_to_precise(p.spot_shock_im_e18)?,
             h_mm_p: e18_to_precise(p.spot_shock_mm_e18)?,
             v_im_p: e18_to_precise(p.vol_shock_im_e18)?,
             v_mm_p: e18_to_precise(p.vol_shock_mm_e18)?,
             vol_floor_p: e18_to_precise(p.vol_floor_e18)?,
-            addon: e18_to_value(p.short_option_addon_e18)?,
+            addon: e18_to_value_ceil(p.short_option_addon_e18)?,
         })
     }
 }

@@ -46,3 +46,17 @@ pub fn e18(text: &str) -> i128 {
 pub fn f(text: &str) -> f64 {
     text.parse().unwrap()
 }
+
+/// The DESIGN §4 example parameters: shocks 10%/6% spot, 0.20/0.12 vol, floor 0.05, add-on 1%, r = 0.
+pub fn params() -> margin_math::margin::MarketParams {
+    const E18: u128 = 1_000_000_000_000_000_000;
+    margin_math::margin::MarketParams {
+        spot_shock_im_e18: E18 / 10,
+        spot_shock_mm_e18: 6 * E18 / 100,
+        vol_shock_im_e18: 2 * E18 / 10,
+        vol_shock_mm_e18: 12 * E18 / 100,
+        vol_floor_e18: 5 * E18 / 100,
+        short_option_addon_e18: E18 / 100,
+        rate_e18: 0,
+    }
+}

@@ -1,25 +1,16 @@
 //! Table-driven checks of the margin model against figures computed by hand from DESIGN §4,
 //! and pinned coverage findings outside the domain where the §4 promise is provable.
 
+mod common;
+
+use common::params;
 use margin_math::black_scholes::OptionKind;
-use margin_math::margin::{evaluate, stress, Account, Collateral, Market, MarketParams, Position, PositionKind};
+use margin_math::margin::{evaluate, stress, Account, Collateral, Market, Position, PositionKind};
 use margin_math::Value;
 
 const E18: u128 = 1_000_000_000_000_000_000;
 const NOW_MS: u64 = 1_767_225_600_000;
 const HOUR_MS: u64 = 3_600_000;
-
-fn params() -> MarketParams {
-    MarketParams {
-        spot_shock_im_e18: E18 / 10,
-        spot_shock_mm_e18: 6 * E18 / 100,
-        vol_shock_im_e18: 2 * E18 / 10,
-        vol_shock_mm_e18: 12 * E18 / 100,
-        vol_floor_e18: 5 * E18 / 100,
-        short_option_addon_e18: E18 / 100,
-        rate_e18: 0,
-    }
-}
 
 fn btc(spot: u128, vol_e18: u128) -> [Market; 1] {
     [Market { underlying: 0, spot_e18: spot * E18, vol_e18, params: params() }]

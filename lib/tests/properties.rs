@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::params;
+
 use margin_math::black_scholes::{greeks, price, OptionKind};
 use margin_math::elementary::{exp, ln, sqrt};
 use margin_math::margin::{evaluate, stress, Account, Collateral, Market, MarketParams, Position, PositionKind};
@@ -147,18 +149,6 @@ proptest! {
 }
 
 // ---------------------------------------------------------------- the margin model
-
-fn params() -> MarketParams {
-    MarketParams {
-        spot_shock_im_e18: E18 / 10,
-        spot_shock_mm_e18: 6 * E18 / 100,
-        vol_shock_im_e18: 2 * E18 / 10,
-        vol_shock_mm_e18: 12 * E18 / 100,
-        vol_floor_e18: 5 * E18 / 100,
-        short_option_addon_e18: E18 / 100,
-        rate_e18: 0,
-    }
-}
 
 fn market(u: u32, spot_e18: u128, vol_e18: u128, params: MarketParams) -> Market {
     Market { underlying: u, spot_e18, vol_e18, params }

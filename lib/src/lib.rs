@@ -35,6 +35,7 @@ extern crate std;
 pub mod black_scholes;
 pub mod elementary;
 pub mod error;
+pub mod feed;
 pub mod fixed_point;
 pub mod margin;
 pub mod normal;

@@ -1,0 +1,99 @@
+//! Feed configuration and the contract's stored records.
+
+use deltamargin_interfaces::FeedId;
+use ink::primitives::AccountId;
+
+use crate::errors::OracleError;
+
+/// Largest number of reporters the oracle holds at once; reads iterate over all of them, so this
+/// bounds the gas of `read`.
+pub const MAX_REPORTERS: u32 = 32;
+
+/// What a feed measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[allow(clippy::cast_possible_truncation)] // parity-scale-codec's derive casts variant indices (TOOLCHAIN 6)
+pub enum FeedKind {
+    /// Price of one whole token in the quote token, 18 decimals.
+    Price,
+    /// Annualized volatility as a fraction (0.65 = 65%), 18 decimals.
+    Volatility,
+}
+
+/// A feed's parameters, set by the owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct FeedConfig {
+    /// What the feed measures; fixed at creation.
+    pub kind: FeedKind,
+    /// How long a submission counts, ms (> 0): a submission counts while
+    /// `block timestamp − ts_ms ≤ window_ms` (inclusive).
+    pub window_ms: u64,
+    /// Fresh submissions needed for a value (1 ≤ quorum ≤ [`MAX_REPORTERS`]).
+    pub quorum: u32,
+    /// Smallest accepted value, 18 decimals (> 0).
+    pub min_e18: u128,
+    /// Largest accepted value, 18 decimals (≥ `min_e18`).
+    pub max_e18: u128,
+}
+
+impl FeedConfig {
+    /// Checks the configuration: `window_ms > 0` ([`OracleError::ZeroWindow`]),
+    /// `1 ≤ quorum ≤ MAX_REPORTERS` ([`OracleError::InvalidQuorum`]), `min_e18 > 0`
+    /// ([`OracleError::ZeroMinBound`]) and `max_e18 ≥ min_e18` ([`OracleError::InvertedBounds`]),
+    /// in this order.
+    pub fn validate(&self) -> Result<(), OracleError> {
+        if self.window_ms == 0 {
+            return Err(OracleError::ZeroWindow);
+        }
+        if self.quorum == 0 || self.quorum > MAX_REPORTERS {
+            return Err(OracleError::InvalidQuorum);
+        }
+        if self.min_e18 == 0 {
+            return Err(OracleError::ZeroMinBound);
+        }
+        if self.max_e18 < self.min_e18 {
+            return Err(OracleError::InvertedBounds);
+        }
+        Ok(())
+    }
+
+    /// Whether `value_e18` lies within `[min_e18, max_e18]`.
+    pub fn in_bounds(&self, value_e18: u128) -> bool {
+        self.min_e18 <= value_e18 && value_e18 <= self.max_e18
+    }
+}
+
+/// A reporter and the epoch of its current membership.
+///
+/// Every `add_reporter` draws a new epoch from a counter that only grows, and each submission
+/// stores the epoch it was made in. A submission counts only while its epoch equals its reporter's
+/// current epoch: removal voids the reporter's submissions at once, and re-adding the reporter
+/// does not revive them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Reporter {
+    /// The reporter's account.
+    pub account: AccountId,
+    /// Epoch of the current membership (≥ 1).
+    pub epoch: u64,
+}
+
+/// A reporter's latest submission for one feed, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct StoredSubmission {
+    /// The value, 18 decimals.
+    pub value_e18: u128,
+    /// When the reporter observed it, ms.
+    pub ts_ms: u64,
+    /// The reporter's membership epoch when it was submitted.
+    pub epoch: u64,
+}
+
+/// One item of `submit_batch`: feed id, value (18 decimals), observation timestamp (ms).
+pub type BatchItem = (FeedId, u128, u64);

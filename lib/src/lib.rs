@@ -40,6 +40,7 @@ pub mod fixed_point;
 pub mod margin;
 pub mod normal;
 mod normal_table;
+pub mod trading;
 pub mod units;
 
 pub use black_scholes::{Greeks, OptionKind};

@@ -124,15 +124,12 @@ pub(crate) const MAX_PRICE_E18: u128 = 10_000_000_000 * 1_000_000_000_000_000_00
 pub(crate) const MAX_VOL_E18: u128 = 10 * 1_000_000_000_000_000_000;
 const ONE_E18: u128 = 1_000_000_000_000_000_000;
 
-impl Market {
-    /// Converts and validates: `0 < S ≤ 1e10`, `σ ≤ 10`, `0 < h_mm ≤ h_im < 1`,
-    /// `v_mm ≤ v_im ≤ 10`, `0 < σ_min ≤ 10`, `m < 1`, `|r| ≤ 1`; otherwise `OutOfDomain`.
-    pub(crate) fn prepare(&self) -> MathResult<PreparedMarket> {
-        let p = &self.params;
-        let ok = self.spot_e18 > 0
-            && self.spot_e18 <= MAX_PRICE_E18
-            && self.vol_e18 <= MAX_VOL_E18
-            && p.spot_shock_mm_e18 > 0
+impl MarketParams {
+    /// Whether the parameters lie in the model's domain: `0 < h_mm ≤ h_im < 1`,
+    /// `v_mm ≤ v_im ≤ 10`, `0 < σ_min ≤ 10`, `m < 1`, `|r| ≤ 1` (what the engine checks at listing).
+    pub fn is_valid(&self) -> bool {
+        let p = self;
+        p.spot_shock_mm_e18 > 0
             && p.spot_shock_mm_e18 <= p.spot_shock_im_e18
             && p.spot_shock_im_e18 < ONE_E18
             && p.vol_shock_mm_e18 <= p.vol_shock_im_e18
@@ -140,7 +137,16 @@ impl Market {
             && p.vol_floor_e18 > 0
             && p.vol_floor_e18 <= MAX_VOL_E18
             && p.short_option_addon_e18 < ONE_E18
-            && p.rate_e18.unsigned_abs() <= ONE_E18;
+            && p.rate_e18.unsigned_abs() <= ONE_E18
+    }
+}
+
+impl Market {
+    /// Converts and validates: `0 < S ≤ 1e10`, `σ ≤ 10` and [`MarketParams::is_valid`];
+    /// otherwise `OutOfDomain`.
+    pub(crate) fn prepare(&self) -> MathResult<PreparedMarket> {
+        let p = &self.params;
+        let ok = self.spot_e18 > 0 && self.spot_e18 <= MAX_PRICE_E18 && self.vol_e18 <= MAX_VOL_E18 && p.is_valid();
         if !ok {
             return Err(MathError::OutOfDomain);
         }

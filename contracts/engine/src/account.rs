@@ -1,0 +1,186 @@
+//! Account bookkeeping as plain functions on [`AccountData`] (no storage, no environment), and
+//! the translation of stored accounts into `margin-math` inputs.
+
+use ink::prelude::vec::Vec;
+use ink::primitives::AccountId;
+use margin_math::margin::{Account, Collateral, Health, Position, PositionKind, Scenario};
+use margin_math::OptionKind;
+
+use crate::errors::{ensure, EngineError};
+use crate::types::{
+    AccountData, AssetConfig, CollateralBalance, HealthView, Instrument, InstrumentId, InstrumentKind, OptionType,
+    PositionData, ScenarioView, UnderlyingId, UnderlyingView, MAX_ASSETS,
+};
+
+impl AccountData {
+    /// Adds `units` (signed, quote base units) to cash.
+    pub fn add_cash(&mut self, units: i128) -> Result<(), EngineError> {
+        self.cash = self.cash.checked_add(units).ok_or(EngineError::Math(crate::errors::MathFailure::Overflow))?;
+        Ok(())
+    }
+
+    /// Credits `amount` base units of a collateral asset.
+    pub fn add_collateral(&mut self, asset: AccountId, amount: u128) -> Result<(), EngineError> {
+        if let Some(entry) = self.collateral.iter_mut().find(|c| c.asset == asset) {
+            entry.amount =
+                entry.amount.checked_add(amount).ok_or(EngineError::Math(crate::errors::MathFailure::Overflow))?;
+            return Ok(());
+        }
+        ensure(u32::try_from(self.collateral.len()).is_ok_and(|n| n < MAX_ASSETS), EngineError::TooManyPositions)?;
+        self.collateral.push(CollateralBalance { asset, amount });
+        Ok(())
+    }
+
+    /// Debits `amount` base units of a collateral asset; `InsufficientCollateral` if the balance is
+    /// smaller. An emptied entry is removed.
+    pub fn remove_collateral(&mut self, asset: AccountId, amount: u128) -> Result<(), EngineError> {
+        let entry = self.collateral.iter_mut().find(|c| c.asset == asset).ok_or(EngineError::InsufficientCollateral)?;
+        entry.amount = entry.amount.checked_sub(amount).ok_or(EngineError::InsufficientCollateral)?;
+        self.collateral.retain(|c| c.amount > 0);
+        Ok(())
+    }
+
+    /// Balance of a collateral asset, base units.
+    pub fn collateral_of(&self, asset: AccountId) -> u128 {
+        self.collateral.iter().find(|c| c.asset == asset).map_or(0, |c| c.amount)
+    }
+
+    /// The position in `instrument` (size 0 and entry 0 when there is none).
+    pub fn position(&self, instrument: InstrumentId) -> PositionData {
+        self.positions.iter().find(|p| p.instrument == instrument).copied().unwrap_or(PositionData {
+            instrument,
+            size_e18: 0,
+            entry_e18: 0,
+        })
+    }
+
+    /// Replaces the position in `instrument` (removing it when the size is 0); a new position
+    /// must fit under `max_positions`.
+    pub fn set_position(&mut self, position: PositionData, max_positions: u32) -> Result<(), EngineError> {
+        if let Some(existing) = self.positions.iter_mut().find(|p| p.instrument == position.instrument) {
+            *existing = position;
+        } else if position.size_e18 != 0 {
+            let count = u32::try_from(self.positions.len()).map_err(|_| EngineError::TooManyPositions)?;
+            ensure(count < max_positions, EngineError::TooManyPositions)?;
+            self.positions.push(position);
+        }
+        self.positions.retain(|p| p.size_e18 != 0);
+        Ok(())
+    }
+}
+
+/// An account converted to `margin-math` inputs, with the underlyings it touches.
+pub struct MathAccount {
+    /// Quote cash, base units.
+    pub cash: i128,
+    /// Quote decimals.
+    pub cash_decimals: u8,
+    /// Collateral items.
+    pub collateral: Vec<Collateral>,
+    /// Position items.
+    pub positions: Vec<Position>,
+    /// Distinct underlyings of the items, in first-seen order.
+    pub underlyings: Vec<UnderlyingId>,
+}
+
+impl MathAccount {
+    /// Borrowed view for `margin_math::margin::evaluate`.
+    pub fn as_math(&self) -> Account<'_> {
+        Account {
+            cash: self.cash,
+            cash_decimals: self.cash_decimals,
+            collateral: &self.collateral,
+            positions: &self.positions,
+        }
+    }
+}
+
+/// Translates a stored account, looking up asset and instrument configurations.
+pub fn to_math_account(
+    data: &AccountData,
+    quote_decimals: u8,
+    asset_of: impl Fn(AccountId) -> Option<AssetConfig>,
+    instrument_of: impl Fn(InstrumentId) -> Option<Instrument>,
+) -> Result<MathAccount, EngineError> {
+    let mut underlyings: Vec<UnderlyingId> = Vec::new();
+    let mut note = |u: UnderlyingId| {
+        if !underlyings.contains(&u) {
+            underlyings.push(u);
+        }
+    };
+    let mut collateral = Vec::with_capacity(data.collateral.len());
+    for c in &data.collateral {
+        let config = asset_of(c.asset).ok_or(EngineError::UnknownAsset)?;
+        let underlying = config.underlying.ok_or(EngineError::UnknownAsset)?;
+        note(underlying);
+        collateral.push(Collateral {
+            underlying,
+            amount: c.amount,
+            decimals: config.decimals,
+            basis_haircut_e18: config.basis_haircut_e18,
+        });
+    }
+    let mut positions = Vec::with_capacity(data.positions.len());
+    for p in &data.positions {
+        let instrument = instrument_of(p.instrument).ok_or(EngineError::UnknownInstrument(p.instrument))?;
+        note(instrument.underlying);
+        positions.push(Position {
+            underlying: instrument.underlying,
+            size_e18: p.size_e18,
+            kind: position_kind(&instrument.kind, p.entry_e18),
+        });
+    }
+    Ok(MathAccount { cash: data.cash, cash_decimals: quote_decimals, collateral, positions, underlyings })
+}
+
+/// The `margin-math` kind of a position in an instrument.
+pub fn position_kind(kind: &InstrumentKind, entry_e18: u128) -> PositionKind {
+    match *kind {
+        InstrumentKind::Linear => PositionKind::Linear { entry_e18 },
+        InstrumentKind::Option { option_type, strike_e18, expiry_ms } => PositionKind::Option {
+            kind: option_kind(option_type),
+            strike_e18,
+            expiry_ms,
+            settlement_e18: None,
+        },
+    }
+}
+
+/// The `margin-math` option kind.
+pub fn option_kind(option_type: OptionType) -> OptionKind {
+    match option_type {
+        OptionType::Call => OptionKind::Call,
+        OptionType::Put => OptionKind::Put,
+    }
+}
+
+fn scenario_view(s: &Scenario) -> ScenarioView {
+    ScenarioView { spot_bits: s.spot.to_bits(), vol_bits: s.vol.to_bits(), loss_bits: s.loss.to_bits() }
+}
+
+/// The raw-bits view of a `margin-math` health result.
+pub fn health_view(health: &Health, now_ms: u64) -> HealthView {
+    HealthView {
+        equity_bits: health.equity.to_bits(),
+        initial_margin_bits: health.initial_margin.to_bits(),
+        maintenance_margin_bits: health.maintenance_margin.to_bits(),
+        health_bits: health.health.to_bits(),
+        liquidatable: health.liquidatable,
+        now_ms,
+        underlyings: health
+            .underlyings
+            .iter()
+            .map(|u| UnderlyingView {
+                underlying: u.underlying,
+                value_bits: u.value.to_bits(),
+                delta_bits: u.delta.to_bits(),
+                gamma_bits: u.gamma.to_bits(),
+                vega_bits: u.vega.to_bits(),
+                initial_margin_bits: u.initial_margin.to_bits(),
+                maintenance_margin_bits: u.maintenance_margin.to_bits(),
+                worst_im: scenario_view(&u.worst_im),
+                worst_mm: scenario_view(&u.worst_mm),
+            })
+            .collect(),
+    }
+}

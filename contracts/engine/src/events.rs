@@ -1,0 +1,189 @@
+//! Events of the engine, emitted on every state change. Amounts are token base units, `_e18`
+//! numbers carry 18 decimals, times are ms. At most three topic fields each.
+
+use ink::primitives::AccountId;
+
+use crate::types::{InstrumentId, InstrumentKind, MarketConfig, UnderlyingId};
+
+/// The owner proposed a new owner (who must call `accept_ownership`).
+#[ink::event]
+pub struct OwnershipTransferStarted {
+    /// Current owner.
+    #[ink(topic)]
+    pub owner: AccountId,
+    /// Proposed owner.
+    #[ink(topic)]
+    pub pending_owner: AccountId,
+}
+
+/// The pending owner accepted ownership.
+#[ink::event]
+pub struct OwnershipTransferred {
+    /// Previous owner.
+    #[ink(topic)]
+    pub previous_owner: AccountId,
+    /// New owner.
+    #[ink(topic)]
+    pub new_owner: AccountId,
+}
+
+/// A market (underlying) was listed.
+#[ink::event]
+pub struct MarketListed {
+    /// The new underlying's id.
+    #[ink(topic)]
+    pub underlying: UnderlyingId,
+    /// Its configuration (feeds, risk parameters, band, lot, caps).
+    pub config: MarketConfig,
+}
+
+/// A market's configuration changed.
+#[ink::event]
+pub struct MarketUpdated {
+    /// The underlying.
+    #[ink(topic)]
+    pub underlying: UnderlyingId,
+    /// The new configuration.
+    pub config: MarketConfig,
+}
+
+/// A collateral asset was listed (or the quote asset, at construction, with `underlying: None`).
+#[ink::event]
+pub struct AssetListed {
+    /// The PSP22 token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// The underlying pricing it (`None`: quote asset).
+    pub underlying: Option<UnderlyingId>,
+    /// Decimals read from the token's metadata.
+    pub decimals: u8,
+    /// Basis haircut, fraction of value, 18 decimals.
+    pub basis_haircut_e18: u128,
+    /// Cap of total deposits, base units.
+    pub deposit_cap: u128,
+}
+
+/// An asset's haircut or deposit cap changed.
+#[ink::event]
+pub struct AssetUpdated {
+    /// The token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// New basis haircut, 18 decimals.
+    pub basis_haircut_e18: u128,
+    /// New deposit cap, base units.
+    pub deposit_cap: u128,
+}
+
+/// An instrument was listed.
+#[ink::event]
+pub struct InstrumentListed {
+    /// The new instrument's id.
+    #[ink(topic)]
+    pub instrument: InstrumentId,
+    /// Its underlying.
+    #[ink(topic)]
+    pub underlying: UnderlyingId,
+    /// Linear, or option with type, strike (18 decimals) and expiry (ms).
+    pub kind: InstrumentKind,
+}
+
+/// The owner authorized a venue or changed its maximum fee.
+#[ink::event]
+pub struct VenueAuthorized {
+    /// The venue.
+    #[ink(topic)]
+    pub venue: AccountId,
+    /// Maximum fee rate per side, fraction of trade value, 18 decimals.
+    pub max_fee_rate_e18: u128,
+}
+
+/// The owner withdrew a venue's authorization.
+#[ink::event]
+pub struct VenueDeauthorized {
+    /// The venue.
+    #[ink(topic)]
+    pub venue: AccountId,
+}
+
+/// An account approved (`approved: true`) or revoked (`false`) a venue to trade for it.
+#[ink::event]
+pub struct VenueApprovalChanged {
+    /// The account.
+    #[ink(topic)]
+    pub account: AccountId,
+    /// The venue.
+    #[ink(topic)]
+    pub venue: AccountId,
+    /// Whether the venue may now trade for the account.
+    pub approved: bool,
+}
+
+/// The fee account changed.
+#[ink::event]
+pub struct FeeAccountChanged {
+    /// The new fee account (credited in quote cash).
+    #[ink(topic)]
+    pub fee_account: AccountId,
+}
+
+/// The per-account position cap changed.
+#[ink::event]
+pub struct PositionCapChanged {
+    /// New maximum number of positions per account (≤ 32).
+    pub max_positions: u32,
+}
+
+/// Tokens were deposited.
+#[ink::event]
+pub struct Deposited {
+    /// The account credited.
+    #[ink(topic)]
+    pub account: AccountId,
+    /// The token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// Amount credited (the measured balance increase), base units.
+    pub amount: u128,
+}
+
+/// Tokens were withdrawn.
+#[ink::event]
+pub struct Withdrawn {
+    /// The account debited.
+    #[ink(topic)]
+    pub account: AccountId,
+    /// The token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// Amount sent to the account, base units.
+    pub amount: u128,
+}
+
+/// A venue reported a trade.
+#[ink::event]
+pub struct TradeApplied {
+    /// The instrument.
+    #[ink(topic)]
+    pub instrument: InstrumentId,
+    /// The buyer (position grows by `size_e18`).
+    #[ink(topic)]
+    pub buyer: AccountId,
+    /// The seller (position shrinks by `size_e18`).
+    #[ink(topic)]
+    pub seller: AccountId,
+    /// The venue that reported it.
+    pub venue: AccountId,
+    /// Contracts traded, 18 decimals.
+    pub size_e18: u128,
+    /// Trade price, quote per unit (option: premium per contract), 18 decimals.
+    pub price_e18: u128,
+    /// Option premium paid by the buyer to the seller, quote base units (0 for linear).
+    pub premium: u128,
+    /// Fee each side paid to the fee account, quote base units.
+    pub fee_per_side: u128,
+    /// P&L the buyer realized into cash, quote base units.
+    pub buyer_realized: i128,
+    /// P&L the seller realized into cash, quote base units.
+    pub seller_realized: i128,
+}

@@ -1,0 +1,873 @@
+//! deltamargin engine: holds multi-asset PSP22 collateral, books positions that authorized
+//! venues report, and margins every account with the portfolio delta-margin model of
+//! `margin-math` at fresh oracle prices (DESIGN §4–§5).
+//!
+//! The contract module is glue: it loads state, calls `margin-math` (all arithmetic) and the
+//! plain bookkeeping in [`account`], stores, and emits [`events`]. Errors are [`EngineError`].
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub mod account;
+pub mod errors;
+pub mod events;
+pub mod types;
+
+pub use errors::{EngineError, MathFailure, Side};
+
+#[ink::contract]
+mod engine {
+    use deltamargin_interfaces::{PSP22Metadata, PriceOracle, PSP22};
+    use ink::prelude::vec::Vec;
+    use ink::storage::Mapping;
+    use margin_math::margin::{evaluate, stress, Health, Market};
+    use margin_math::trading::{
+        fee_units, fill_linear, is_reducing, is_whole_lots, long_part, notional_e18, notional_units, option_mark_e18,
+        premium_units, within_band,
+    };
+
+    use crate::account::{health_view, option_kind, to_math_account, MathAccount};
+    use crate::errors::{ensure, EngineError, MathFailure, Side};
+    use crate::events::*;
+    use crate::types::*;
+
+    const OVERFLOW: EngineError = EngineError::Math(MathFailure::Overflow);
+    /// Largest volatility the engine accepts from the oracle: 10.0 (1000%), 18 decimals.
+    const MAX_VOL_E18: u128 = 10 * ONE_E18;
+
+    /// The engine's storage.
+    #[ink(storage)]
+    pub struct Engine {
+        owner: AccountId,
+        pending_owner: Option<AccountId>,
+        oracle: AccountId,
+        quote: AccountId,
+        quote_decimals: u8,
+        fee_account: AccountId,
+        max_positions: u32,
+        insurance_fund: u128,
+        deficit: u128,
+        assets: Mapping<AccountId, AssetConfig>,
+        asset_list: Vec<AccountId>,
+        markets: Mapping<UnderlyingId, MarketConfig>,
+        market_count: u32,
+        instruments: Mapping<InstrumentId, Instrument>,
+        instrument_count: u32,
+        venues: Mapping<AccountId, VenueConfig>,
+        approvals: Mapping<(AccountId, AccountId), ()>,
+        accounts: Mapping<AccountId, AccountData>,
+        account_index: Mapping<u32, AccountId>,
+        account_count: u32,
+    }
+
+    impl Engine {
+        /// Deploys the engine with its `oracle`, its `quote` asset (decimals read from the token's
+        /// `PSP22Metadata`; deposits of it are credited as cash), the quote deposit cap (base
+        /// units) and the fee account. The caller becomes the owner; the position cap starts at
+        /// `MAX_POSITIONS`. Emits `AssetListed` for the quote asset.
+        ///
+        /// Errors: `TokenCallFailed`, `UnsupportedDecimals`.
+        #[ink(constructor)]
+        pub fn new(
+            oracle: AccountId,
+            quote: AccountId,
+            quote_deposit_cap: u128,
+            fee_account: AccountId,
+        ) -> Result<Self, EngineError> {
+            let decimals = read_decimals(quote)?;
+            let mut assets = Mapping::new();
+            let config = AssetConfig {
+                underlying: None,
+                decimals,
+                basis_haircut_e18: 0,
+                deposit_cap: quote_deposit_cap,
+                total_deposits: 0,
+            };
+            assets.insert(quote, &config);
+            let engine = Self {
+                owner: Self::env().caller(),
+                pending_owner: None,
+                oracle,
+                quote,
+                quote_decimals: decimals,
+                fee_account,
+                max_positions: MAX_POSITIONS,
+                insurance_fund: 0,
+                deficit: 0,
+                assets,
+                asset_list: Vec::new(),
+                markets: Mapping::new(),
+                market_count: 0,
+                instruments: Mapping::new(),
+                instrument_count: 0,
+                venues: Mapping::new(),
+                approvals: Mapping::new(),
+                accounts: Mapping::new(),
+                account_index: Mapping::new(),
+                account_count: 0,
+            };
+            Self::env().emit_event(AssetListed {
+                asset: quote,
+                underlying: None,
+                decimals,
+                basis_haircut_e18: 0,
+                deposit_cap: quote_deposit_cap,
+            });
+            Ok(engine)
+        }
+
+        // ------------------------------------------------------------------ ownership
+
+        /// Owner: proposes `new_owner`, who must call `accept_ownership`. Emits
+        /// `OwnershipTransferStarted`. Errors: `NotOwner`.
+        #[ink(message)]
+        pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<(), EngineError> {
+            self.only_owner()?;
+            self.pending_owner = Some(new_owner);
+            self.env().emit_event(OwnershipTransferStarted { owner: self.owner, pending_owner: new_owner });
+            Ok(())
+        }
+
+        /// Pending owner: completes the transfer. Emits `OwnershipTransferred`.
+        /// Errors: `NotPendingOwner`.
+        #[ink(message)]
+        pub fn accept_ownership(&mut self) -> Result<(), EngineError> {
+            let caller = self.env().caller();
+            ensure(self.pending_owner == Some(caller), EngineError::NotPendingOwner)?;
+            let previous_owner = self.owner;
+            self.owner = caller;
+            self.pending_owner = None;
+            self.env().emit_event(OwnershipTransferred { previous_owner, new_owner: caller });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------ listing
+
+        /// Owner: lists a market (underlying) and returns its id (dense, from 0). Emits
+        /// `MarketListed`. Errors: `NotOwner`, `TooManyMarkets`, `InvalidMarketParams`
+        /// (see `MarketConfig::is_valid`).
+        #[ink(message)]
+        pub fn list_market(&mut self, config: MarketConfig) -> Result<UnderlyingId, EngineError> {
+            self.only_owner()?;
+            ensure(self.market_count < MAX_MARKETS, EngineError::TooManyMarkets)?;
+            ensure(config.is_valid(), EngineError::InvalidMarketParams)?;
+            let underlying = self.market_count;
+            self.markets.insert(underlying, &config);
+            self.market_count = underlying.checked_add(1).ok_or(OVERFLOW)?;
+            self.env().emit_event(MarketListed { underlying, config });
+            Ok(underlying)
+        }
+
+        /// Owner: replaces a market's configuration. Emits `MarketUpdated`.
+        /// Errors: `NotOwner`, `UnknownMarket`, `InvalidMarketParams`.
+        #[ink(message)]
+        pub fn update_market(&mut self, underlying: UnderlyingId, config: MarketConfig) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(self.markets.contains(underlying), EngineError::UnknownMarket(underlying))?;
+            ensure(config.is_valid(), EngineError::InvalidMarketParams)?;
+            self.markets.insert(underlying, &config);
+            self.env().emit_event(MarketUpdated { underlying, config });
+            Ok(())
+        }
+
+        /// Owner: lists a PSP22 token as collateral priced by `underlying`'s spot. Its decimals
+        /// are read from `PSP22Metadata::token_decimals` (0–24). `basis_haircut_e18 < 1e18`;
+        /// `deposit_cap` (base units) must keep the whole cap below 1e18 quote at the market's
+        /// `max_spot_e18`. Emits `AssetListed`. Errors: `NotOwner`, `AssetAlreadyListed`,
+        /// `TooManyAssets`, `UnknownMarket`, `TokenCallFailed`, `UnsupportedDecimals`,
+        /// `InvalidAssetParams`.
+        #[ink(message)]
+        pub fn list_asset(
+            &mut self,
+            asset: AccountId,
+            underlying: UnderlyingId,
+            basis_haircut_e18: u128,
+            deposit_cap: u128,
+        ) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(!self.assets.contains(asset), EngineError::AssetAlreadyListed)?;
+            let count = u32::try_from(self.asset_list.len()).map_err(|_| EngineError::TooManyAssets)?;
+            ensure(count < MAX_ASSETS, EngineError::TooManyAssets)?;
+            let market = self.market_config(underlying)?;
+            let decimals = read_decimals(asset)?;
+            let config =
+                AssetConfig { underlying: Some(underlying), decimals, basis_haircut_e18, deposit_cap, total_deposits: 0 };
+            ensure(asset_params_ok(&config, &market), EngineError::InvalidAssetParams)?;
+            self.assets.insert(asset, &config);
+            self.asset_list.push(asset);
+            self.env().emit_event(AssetListed {
+                asset,
+                underlying: Some(underlying),
+                decimals,
+                basis_haircut_e18,
+                deposit_cap,
+            });
+            Ok(())
+        }
+
+        /// Owner: changes a listed asset's basis haircut and deposit cap (same bounds as
+        /// listing; the quote asset's haircut must stay 0). Emits `AssetUpdated`.
+        /// Errors: `NotOwner`, `UnknownAsset`, `InvalidAssetParams`.
+        #[ink(message)]
+        pub fn update_asset(
+            &mut self,
+            asset: AccountId,
+            basis_haircut_e18: u128,
+            deposit_cap: u128,
+        ) -> Result<(), EngineError> {
+            self.only_owner()?;
+            let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
+            config.basis_haircut_e18 = basis_haircut_e18;
+            config.deposit_cap = deposit_cap;
+            let ok = match config.underlying {
+                Some(u) => asset_params_ok(&config, &self.market_config(u)?),
+                None => basis_haircut_e18 == 0,
+            };
+            ensure(ok, EngineError::InvalidAssetParams)?;
+            self.assets.insert(asset, &config);
+            self.env().emit_event(AssetUpdated { asset, basis_haircut_e18, deposit_cap });
+            Ok(())
+        }
+
+        /// Owner: lists an instrument on `underlying` and returns its id (dense, from 0). Options
+        /// need `1e-6 ≤ strike ≤ 1e10` (18 decimals) and an expiry after the current block
+        /// (ms). Emits `InstrumentListed`. Errors: `NotOwner`, `UnknownMarket`,
+        /// `InvalidInstrument`.
+        #[ink(message)]
+        pub fn list_instrument(
+            &mut self,
+            underlying: UnderlyingId,
+            kind: InstrumentKind,
+        ) -> Result<InstrumentId, EngineError> {
+            self.only_owner()?;
+            self.market_config(underlying)?;
+            if let InstrumentKind::Option { strike_e18, expiry_ms, .. } = kind {
+                let ok = (MIN_SPOT_E18..=MAX_SPOT_E18).contains(&strike_e18) && expiry_ms > self.env().block_timestamp();
+                ensure(ok, EngineError::InvalidInstrument)?;
+            }
+            let instrument = self.instrument_count;
+            self.instruments.insert(instrument, &Instrument { underlying, kind, open_interest_e18: 0 });
+            self.instrument_count = instrument.checked_add(1).ok_or(OVERFLOW)?;
+            self.env().emit_event(InstrumentListed { instrument, underlying, kind });
+            Ok(instrument)
+        }
+
+        /// Owner: authorizes `venue` to report trades, charging each side at most
+        /// `max_fee_rate_e18` (fraction of trade value, ≤ 1e18); calling again changes the
+        /// maximum. Emits `VenueAuthorized`. Errors: `NotOwner`, `InvalidFeeRate`.
+        #[ink(message)]
+        pub fn authorize_venue(&mut self, venue: AccountId, max_fee_rate_e18: u128) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(max_fee_rate_e18 <= ONE_E18, EngineError::InvalidFeeRate)?;
+            self.venues.insert(venue, &VenueConfig { max_fee_rate_e18 });
+            self.env().emit_event(VenueAuthorized { venue, max_fee_rate_e18 });
+            Ok(())
+        }
+
+        /// Owner: withdraws a venue's authorization (its trades are rejected from now on).
+        /// Emits `VenueDeauthorized`. Errors: `NotOwner`, `VenueNotAuthorized`.
+        #[ink(message)]
+        pub fn deauthorize_venue(&mut self, venue: AccountId) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(self.venues.contains(venue), EngineError::VenueNotAuthorized)?;
+            self.venues.remove(venue);
+            self.env().emit_event(VenueDeauthorized { venue });
+            Ok(())
+        }
+
+        /// Owner: sets the account credited with trade fees (quote cash). Emits
+        /// `FeeAccountChanged`. Errors: `NotOwner`.
+        #[ink(message)]
+        pub fn set_fee_account(&mut self, fee_account: AccountId) -> Result<(), EngineError> {
+            self.only_owner()?;
+            self.fee_account = fee_account;
+            self.env().emit_event(FeeAccountChanged { fee_account });
+            Ok(())
+        }
+
+        /// Owner: sets the maximum number of positions per account (1 ..= `MAX_POSITIONS`).
+        /// Existing accounts above it keep their positions but cannot open new ones. Emits
+        /// `PositionCapChanged`. Errors: `NotOwner`, `InvalidMarketParams`.
+        #[ink(message)]
+        pub fn set_max_positions(&mut self, max_positions: u32) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure((1..=MAX_POSITIONS).contains(&max_positions), EngineError::InvalidMarketParams)?;
+            self.max_positions = max_positions;
+            self.env().emit_event(PositionCapChanged { max_positions });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------ accounts
+
+        /// Caller: allows (`approved: true`) or forbids (`false`) an authorized venue to report
+        /// trades for the caller's account. Emits `VenueApprovalChanged`.
+        /// Errors: `VenueNotAuthorized` (approving an unknown venue; revoking always works).
+        #[ink(message)]
+        pub fn approve_venue(&mut self, venue: AccountId, approved: bool) -> Result<(), EngineError> {
+            let account = self.env().caller();
+            if approved {
+                ensure(self.venues.contains(venue), EngineError::VenueNotAuthorized)?;
+                self.approvals.insert((account, venue), &());
+            } else {
+                self.approvals.remove((account, venue));
+            }
+            self.env().emit_event(VenueApprovalChanged { account, venue, approved });
+            Ok(())
+        }
+
+        /// Caller: deposits `amount` base units of a listed asset (the quote asset is credited to
+        /// cash). The caller must have approved the engine for `amount` on the token. The engine
+        /// measures its own `balance_of` before and after `transfer_from` and credits the
+        /// increase, which must equal `amount` (fee-on-transfer and no-op tokens are rejected).
+        /// Needs no oracle. Emits `Deposited`. Errors: `ZeroAmount`, `UnknownAsset`,
+        /// `DepositCapExceeded`, `TooManyPositions` (collateral entries), `TokenCallFailed`,
+        /// `TokenError`, `TransferMismatch`.
+        #[ink(message)]
+        pub fn deposit(&mut self, asset: AccountId, amount: u128) -> Result<(), EngineError> {
+            ensure(amount > 0, EngineError::ZeroAmount)?;
+            let caller = self.env().caller();
+            let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
+            let total = config.total_deposits.checked_add(amount).ok_or(EngineError::DepositCapExceeded)?;
+            ensure(total <= config.deposit_cap, EngineError::DepositCapExceeded)?;
+            let engine = self.env().account_id();
+            let before = token_balance(asset, engine)?;
+            token_transfer_from(asset, caller, engine, amount)?;
+            let after = token_balance(asset, engine)?;
+            let received = after.saturating_sub(before);
+            ensure(received == amount, EngineError::TransferMismatch { expected: amount, received })?;
+            let mut data = self.accounts.get(caller).unwrap_or_default();
+            if config.underlying.is_some() {
+                data.add_collateral(asset, amount)?;
+            } else {
+                data.add_cash(i128::try_from(amount).map_err(|_| OVERFLOW)?)?;
+            }
+            config.total_deposits = total;
+            self.assets.insert(asset, &config);
+            self.store_account(caller, &data)?;
+            self.env().emit_event(Deposited { account: caller, asset, amount });
+            Ok(())
+        }
+
+        /// Caller: withdraws `amount` base units. Collateral needs the balance; quote needs
+        /// `cash ≥ amount`, enough quote tokens in the engine and no outstanding deficit. The
+        /// account must end with `E ≥ MR(im)` at fresh prices. State is written before the token
+        /// transfer (checks-effects-interactions); a failed transfer reverts everything.
+        /// Emits `Withdrawn`. Errors: `ZeroAmount`, `UnknownAsset`, `NoAccount`,
+        /// `InsufficientCollateral`, `InsufficientCash`, `InsufficientLiquidity`,
+        /// `DeficitOutstanding`, `InsufficientMargin`, oracle errors (`StalePrice`, …),
+        /// `TokenCallFailed`, `TokenError`.
+        #[ink(message)]
+        pub fn withdraw(&mut self, asset: AccountId, amount: u128) -> Result<(), EngineError> {
+            ensure(amount > 0, EngineError::ZeroAmount)?;
+            let caller = self.env().caller();
+            let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
+            let mut data = self.accounts.get(caller).ok_or(EngineError::NoAccount)?;
+            if config.underlying.is_some() {
+                data.remove_collateral(asset, amount)?;
+            } else {
+                let units = i128::try_from(amount).map_err(|_| EngineError::InsufficientCash)?;
+                ensure(data.cash >= units, EngineError::InsufficientCash)?;
+                ensure(self.deficit == 0, EngineError::DeficitOutstanding)?;
+                let liquidity = token_balance(asset, self.env().account_id())?;
+                ensure(liquidity >= amount, EngineError::InsufficientLiquidity)?;
+                data.add_cash(units.checked_neg().ok_or(OVERFLOW)?)?;
+            }
+            if !data.collateral.is_empty() || !data.positions.is_empty() || data.cash < 0 {
+                let math = self.math_account(&data)?;
+                let markets = self.snapshot(&math.underlyings)?;
+                let health = evaluate(&markets, &math.as_math(), self.env().block_timestamp())?;
+                ensure(health.equity >= health.initial_margin, EngineError::InsufficientMargin)?;
+            }
+            config.total_deposits = config.total_deposits.saturating_sub(amount);
+            self.assets.insert(asset, &config);
+            self.store_account(caller, &data)?;
+            token_transfer(asset, caller, amount)?;
+            self.env().emit_event(Withdrawn { account: caller, asset, amount });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------ trading
+
+        /// Authorized venue: books a trade of `size_e18` contracts of `instrument` from `seller`
+        /// to `buyer` at `price_e18` (quote per unit; for options the premium per contract),
+        /// charging each side `fee_rate_e18` of the trade value (`size·price`, rounded up) to the
+        /// fee account.
+        ///
+        /// Checks: both accounts approved the venue, no self-trade, fee rate within the venue's
+        /// maximum, the instrument is listed and (options) not expired, whole lots, a fresh
+        /// oracle snapshot, `|price − mark| ≤ band·S` (mark: spot for linear, the Black-Scholes
+        /// price for options), open-interest and per-account notional caps for growing
+        /// positions, the position cap, and for each side: `E ≥ MR(im)` after the trade, or
+        /// the leg reduces the position toward zero without crossing and maintenance health
+        /// does not fall.
+        ///
+        /// Linear: each side's fill realizes P&L on the closed part into cash (weighted-average
+        /// entry otherwise, see `margin_math::trading::fill_linear`). Options: the buyer pays the
+        /// premium `ceil(size·price)` (quote base units) to the seller. Emits `TradeApplied`.
+        #[ink(message)]
+        pub fn apply_trade(
+            &mut self,
+            buyer: AccountId,
+            seller: AccountId,
+            instrument_id: InstrumentId,
+            size_e18: u128,
+            price_e18: u128,
+            fee_rate_e18: u128,
+        ) -> Result<(), EngineError> {
+            let venue = self.env().caller();
+            let venue_config = self.venues.get(venue).ok_or(EngineError::VenueNotAuthorized)?;
+            ensure(buyer != seller, EngineError::SelfTrade)?;
+            ensure(self.approvals.contains((buyer, venue)), EngineError::VenueNotApproved(Side::Buyer))?;
+            ensure(self.approvals.contains((seller, venue)), EngineError::VenueNotApproved(Side::Seller))?;
+            ensure(fee_rate_e18 <= venue_config.max_fee_rate_e18, EngineError::FeeTooHigh)?;
+            ensure(size_e18 > 0, EngineError::ZeroAmount)?;
+            let mut instrument =
+                self.instruments.get(instrument_id).ok_or(EngineError::UnknownInstrument(instrument_id))?;
+            let underlying = instrument.underlying;
+            let market = self.market_config(underlying)?;
+            let now = self.env().block_timestamp();
+            if let InstrumentKind::Option { expiry_ms, .. } = instrument.kind {
+                ensure(now < expiry_ms, EngineError::InstrumentExpired(instrument_id))?;
+            } else {
+                ensure(price_e18 > 0, EngineError::ZeroAmount)?;
+            }
+            ensure(is_whole_lots(size_e18, market.lot_e18), EngineError::NotWholeLots)?;
+
+            let before_buyer = self.accounts.get(buyer).unwrap_or_default();
+            let before_seller = self.accounts.get(seller).unwrap_or_default();
+            let mut underlyings = self.math_account(&before_buyer)?.underlyings;
+            for u in self.math_account(&before_seller)?.underlyings.into_iter().chain([underlying]) {
+                if !underlyings.contains(&u) {
+                    underlyings.push(u);
+                }
+            }
+            let markets = self.snapshot(&underlyings)?;
+            let snap = markets.iter().find(|m| m.underlying == underlying).ok_or(EngineError::UnknownMarket(underlying))?;
+            let mark = match instrument.kind {
+                InstrumentKind::Linear => snap.spot_e18,
+                InstrumentKind::Option { option_type, strike_e18, expiry_ms } => option_mark_e18(
+                    option_kind(option_type),
+                    snap.spot_e18,
+                    strike_e18,
+                    snap.vol_e18,
+                    market.risk.rate_e18,
+                    now,
+                    expiry_ms,
+                )?,
+            };
+            ensure(within_band(price_e18, mark, snap.spot_e18, market.band_e18)?, EngineError::PriceOutOfBand)?;
+
+            let qd = self.quote_decimals;
+            let size = i128::try_from(size_e18).map_err(|_| OVERFLOW)?;
+            let mut buyer_data = before_buyer.clone();
+            let mut seller_data = before_seller.clone();
+            let old_buyer = buyer_data.position(instrument_id);
+            let old_seller = seller_data.position(instrument_id);
+            let (mut new_buyer, mut new_seller) = (old_buyer, old_seller);
+            let mut premium = 0u128;
+            let (mut buyer_realized, mut seller_realized) = (0i128, 0i128);
+            match instrument.kind {
+                InstrumentKind::Linear => {
+                    let fb = fill_linear(old_buyer.size_e18, old_buyer.entry_e18, size, price_e18, qd)?;
+                    let fs = fill_linear(old_seller.size_e18, old_seller.entry_e18, size.checked_neg().ok_or(OVERFLOW)?, price_e18, qd)?;
+                    (new_buyer.size_e18, new_buyer.entry_e18, buyer_realized) = (fb.size_e18, fb.entry_e18, fb.realized_units);
+                    (new_seller.size_e18, new_seller.entry_e18, seller_realized) = (fs.size_e18, fs.entry_e18, fs.realized_units);
+                    buyer_data.add_cash(buyer_realized)?;
+                    seller_data.add_cash(seller_realized)?;
+                }
+                InstrumentKind::Option { .. } => {
+                    new_buyer.size_e18 = old_buyer.size_e18.checked_add(size).ok_or(OVERFLOW)?;
+                    new_seller.size_e18 = old_seller.size_e18.checked_sub(size).ok_or(OVERFLOW)?;
+                    premium = premium_units(size_e18, price_e18, qd)?;
+                    let p = i128::try_from(premium).map_err(|_| OVERFLOW)?;
+                    buyer_data.add_cash(p.checked_neg().ok_or(OVERFLOW)?)?;
+                    seller_data.add_cash(p)?;
+                }
+            }
+            let fee = fee_units(notional_units(size_e18, price_e18, qd, true)?, fee_rate_e18)?;
+            let fee_signed = i128::try_from(fee).map_err(|_| OVERFLOW)?;
+            buyer_data.add_cash(fee_signed.checked_neg().ok_or(OVERFLOW)?)?;
+            seller_data.add_cash(fee_signed.checked_neg().ok_or(OVERFLOW)?)?;
+            buyer_data.set_position(new_buyer, self.max_positions)?;
+            seller_data.set_position(new_seller, self.max_positions)?;
+
+            // Open interest: the sum of long sizes.
+            let old_oi = instrument.open_interest_e18;
+            let new_oi = old_oi
+                .checked_sub(long_part(old_buyer.size_e18))
+                .and_then(|x| x.checked_sub(long_part(old_seller.size_e18)))
+                .and_then(|x| x.checked_add(long_part(new_buyer.size_e18)))
+                .and_then(|x| x.checked_add(long_part(new_seller.size_e18)))
+                .ok_or(OVERFLOW)?;
+            ensure(new_oi <= old_oi || new_oi <= market.open_interest_cap_e18, EngineError::OpenInterestCapExceeded)?;
+            instrument.open_interest_e18 = new_oi;
+
+            let sides = [
+                (Side::Buyer, &before_buyer, &buyer_data, old_buyer.size_e18, new_buyer.size_e18),
+                (Side::Seller, &before_seller, &seller_data, old_seller.size_e18, new_seller.size_e18),
+            ];
+            for (side, before, after, old_size, new_size) in sides {
+                if new_size.unsigned_abs() > old_size.unsigned_abs() {
+                    let gross = self.gross_notional_e18(after, underlying, snap.spot_e18)?;
+                    ensure(gross <= market.account_notional_cap_e18, EngineError::NotionalCapExceeded(side))?;
+                }
+                self.check_trade_margin(&markets, before, after, old_size, new_size, side, now)?;
+            }
+
+            self.store_account(buyer, &buyer_data)?;
+            self.store_account(seller, &seller_data)?;
+            self.instruments.insert(instrument_id, &instrument);
+            if fee > 0 {
+                let fee_account = self.fee_account;
+                let mut fee_data = self.accounts.get(fee_account).unwrap_or_default();
+                fee_data.add_cash(fee_signed.checked_mul(2).ok_or(OVERFLOW)?)?;
+                self.store_account(fee_account, &fee_data)?;
+            }
+            self.env().emit_event(TradeApplied {
+                instrument: instrument_id,
+                buyer,
+                seller,
+                venue,
+                size_e18,
+                price_e18,
+                premium,
+                fee_per_side: fee,
+                buyer_realized,
+                seller_realized,
+            });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------ views
+
+        /// Health of `who` at fresh oracle prices and the current block time: raw `I80F48` bits
+        /// of E, MR(im), MR(mm), E − MR(mm), and per underlying value, Δ, Γ, vega, requirements
+        /// and worst scenarios (value = bits / 2^48, quote whole units). Errors: `NoAccount`,
+        /// oracle errors, `Math`.
+        #[ink(message)]
+        pub fn health(&self, who: AccountId) -> Result<HealthView, EngineError> {
+            let data = self.accounts.get(who).ok_or(EngineError::NoAccount)?;
+            let now = self.env().block_timestamp();
+            let (health, _) = self.evaluate_account(&data, now)?;
+            Ok(health_view(&health, now))
+        }
+
+        /// Read-only stress grid of `who`'s items in `underlying`: `spot_points` (2–201) evenly
+        /// over `S(1±h)` × `vol_points` (1–201) over `[max(σ−v, σ_min), σ+v]`, with the
+        /// maintenance shocks if `maintenance`, else the initial ones. Errors: `NoAccount`,
+        /// `InvalidStressGrid`, oracle errors, `Math`.
+        #[ink(message)]
+        pub fn stress(
+            &self,
+            who: AccountId,
+            underlying: UnderlyingId,
+            spot_points: u32,
+            vol_points: u32,
+            maintenance: bool,
+        ) -> Result<StressView, EngineError> {
+            let data = self.accounts.get(who).ok_or(EngineError::NoAccount)?;
+            let ok = (2..=201).contains(&spot_points) && (1..=201).contains(&vol_points);
+            ensure(ok, EngineError::InvalidStressGrid)?;
+            self.market_config(underlying)?;
+            let math = self.math_account(&data)?;
+            let mut underlyings = math.underlyings.clone();
+            if !underlyings.contains(&underlying) {
+                underlyings.push(underlying);
+            }
+            let markets = self.snapshot(&underlyings)?;
+            let now = self.env().block_timestamp();
+            let grid = stress(&markets, &math.as_math(), now, underlying, spot_points, vol_points, maintenance)?;
+            Ok(StressView {
+                underlying,
+                spot_points: grid.spot_points,
+                vol_points: grid.vol_points,
+                points: grid
+                    .points
+                    .iter()
+                    .map(|p| StressPointView {
+                        spot_bits: p.spot.to_bits(),
+                        vol_bits: p.vol.to_bits(),
+                        loss_bits: p.loss.to_bits(),
+                    })
+                    .collect(),
+                worst_loss_bits: grid.worst_loss.to_bits(),
+            })
+        }
+
+        /// The stored account of `who` (cash in quote base units, collateral in base units,
+        /// positions with 18-decimal sizes and entries), if any.
+        #[ink(message)]
+        pub fn account(&self, who: AccountId) -> Option<AccountData> {
+            self.accounts.get(who)
+        }
+
+        /// Number of accounts ever created (the enumerable index's length).
+        #[ink(message)]
+        pub fn account_count(&self) -> u32 {
+            self.account_count
+        }
+
+        /// Up to `limit` (≤ 100) account ids from index `from_index`, in creation order: how
+        /// keepers page through all accounts.
+        #[ink(message)]
+        pub fn accounts(&self, from_index: u32, limit: u32) -> Vec<AccountId> {
+            let end = from_index.saturating_add(limit.min(100)).min(self.account_count);
+            (from_index..end).filter_map(|i| self.account_index.get(i)).collect()
+        }
+
+        /// A market's configuration.
+        #[ink(message)]
+        pub fn market(&self, underlying: UnderlyingId) -> Option<MarketConfig> {
+            self.markets.get(underlying)
+        }
+
+        /// Number of listed markets (ids are `0..market_count`).
+        #[ink(message)]
+        pub fn market_count(&self) -> u32 {
+            self.market_count
+        }
+
+        /// A listed asset's configuration (the quote asset has `underlying: None`).
+        #[ink(message)]
+        pub fn asset(&self, asset: AccountId) -> Option<AssetConfig> {
+            self.assets.get(asset)
+        }
+
+        /// The listed collateral assets (without the quote asset), in listing order.
+        #[ink(message)]
+        pub fn collateral_assets(&self) -> Vec<AccountId> {
+            self.asset_list.clone()
+        }
+
+        /// An instrument.
+        #[ink(message)]
+        pub fn instrument(&self, instrument: InstrumentId) -> Option<Instrument> {
+            self.instruments.get(instrument)
+        }
+
+        /// Number of listed instruments (ids are `0..instrument_count`).
+        #[ink(message)]
+        pub fn instrument_count(&self) -> u32 {
+            self.instrument_count
+        }
+
+        /// A venue's configuration if it is authorized.
+        #[ink(message)]
+        pub fn venue(&self, venue: AccountId) -> Option<VenueConfig> {
+            self.venues.get(venue)
+        }
+
+        /// Whether `account` approved `venue`.
+        #[ink(message)]
+        pub fn is_venue_approved(&self, account: AccountId, venue: AccountId) -> bool {
+            self.approvals.contains((account, venue))
+        }
+
+        /// The owner.
+        #[ink(message)]
+        pub fn owner(&self) -> AccountId {
+            self.owner
+        }
+
+        /// The proposed owner, if a transfer is pending.
+        #[ink(message)]
+        pub fn pending_owner(&self) -> Option<AccountId> {
+            self.pending_owner
+        }
+
+        /// The oracle contract.
+        #[ink(message)]
+        pub fn oracle(&self) -> AccountId {
+            self.oracle
+        }
+
+        /// The quote asset (the numeraire; deposits are credited to cash).
+        #[ink(message)]
+        pub fn quote_asset(&self) -> AccountId {
+            self.quote
+        }
+
+        /// The account credited with trade fees.
+        #[ink(message)]
+        pub fn fee_account(&self) -> AccountId {
+            self.fee_account
+        }
+
+        /// Maximum positions per account.
+        #[ink(message)]
+        pub fn max_positions(&self) -> u32 {
+            self.max_positions
+        }
+
+        /// The insurance fund, quote base units.
+        #[ink(message)]
+        pub fn insurance_fund(&self) -> u128 {
+            self.insurance_fund
+        }
+
+        /// Bad debt not covered by the insurance fund, quote base units.
+        #[ink(message)]
+        pub fn deficit(&self) -> u128 {
+            self.deficit
+        }
+
+        // ------------------------------------------------------------------ internals
+
+        fn only_owner(&self) -> Result<(), EngineError> {
+            ensure(self.env().caller() == self.owner, EngineError::NotOwner)
+        }
+
+        fn market_config(&self, underlying: UnderlyingId) -> Result<MarketConfig, EngineError> {
+            self.markets.get(underlying).ok_or(EngineError::UnknownMarket(underlying))
+        }
+
+        fn store_account(&mut self, who: AccountId, data: &AccountData) -> Result<(), EngineError> {
+            if !self.accounts.contains(who) {
+                self.account_index.insert(self.account_count, &who);
+                self.account_count = self.account_count.checked_add(1).ok_or(OVERFLOW)?;
+            }
+            self.accounts.insert(who, data);
+            Ok(())
+        }
+
+        fn math_account(&self, data: &AccountData) -> Result<MathAccount, EngineError> {
+            to_math_account(data, self.quote_decimals, |a| self.assets.get(a), |i| self.instruments.get(i))
+        }
+
+        fn evaluate_account(&self, data: &AccountData, now: u64) -> Result<(Health, Vec<Market>), EngineError> {
+            let math = self.math_account(data)?;
+            let markets = self.snapshot(&math.underlyings)?;
+            let health = evaluate(&markets, &math.as_math(), now)?;
+            Ok((health, markets))
+        }
+
+        /// Reads price and volatility of `underlyings` in one batched oracle call and checks
+        /// freshness (`now − ts ≤ max_oracle_age_ms`) and range.
+        fn snapshot(&self, underlyings: &[UnderlyingId]) -> Result<Vec<Market>, EngineError> {
+            if underlyings.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut configs = Vec::with_capacity(underlyings.len());
+            let mut feeds = Vec::with_capacity(underlyings.len().saturating_mul(2));
+            for &u in underlyings {
+                let config = self.market_config(u)?;
+                feeds.push(config.price_feed);
+                feeds.push(config.vol_feed);
+                configs.push((u, config));
+            }
+            let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
+            let values = match ink::codegen::TraitCallBuilder::call(&oracle).read_batch(feeds.clone()).try_invoke() {
+                Ok(Ok(values)) if values.len() == feeds.len() => values,
+                _ => return Err(EngineError::OracleCallFailed),
+            };
+            let now = self.env().block_timestamp();
+            let mut markets = Vec::with_capacity(configs.len());
+            let mut values = values.into_iter();
+            for (u, config) in configs {
+                let price = values.next().ok_or(EngineError::OracleCallFailed)?;
+                let vol = values.next().ok_or(EngineError::OracleCallFailed)?;
+                let price = price.map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
+                let vol = vol.map_err(|e| EngineError::OracleFeed(config.vol_feed, e))?;
+                let fresh = |ts: u64| ts <= now && now.saturating_sub(ts) <= config.max_oracle_age_ms;
+                ensure(fresh(price.ts_ms) && fresh(vol.ts_ms), EngineError::StalePrice(u))?;
+                let in_range = (MIN_SPOT_E18..=config.max_spot_e18).contains(&price.value_e18)
+                    && vol.value_e18 <= MAX_VOL_E18;
+                ensure(in_range, EngineError::PriceOutOfRange(u))?;
+                markets.push(Market {
+                    underlying: u,
+                    spot_e18: price.value_e18,
+                    vol_e18: vol.value_e18,
+                    params: config.risk.to_math(),
+                });
+            }
+            Ok(markets)
+        }
+
+        /// `Σ |size|·S` over the account's positions in `underlying`, quote with 18 decimals.
+        fn gross_notional_e18(
+            &self,
+            data: &AccountData,
+            underlying: UnderlyingId,
+            spot_e18: u128,
+        ) -> Result<u128, EngineError> {
+            let mut gross: u128 = 0;
+            for p in &data.positions {
+                let instrument = self.instruments.get(p.instrument).ok_or(EngineError::UnknownInstrument(p.instrument))?;
+                if instrument.underlying == underlying {
+                    gross = gross.checked_add(p.size_e18.unsigned_abs()).ok_or(OVERFLOW)?;
+                }
+            }
+            Ok(notional_e18(gross, spot_e18)?)
+        }
+
+        /// A side passes if it ends with `E ≥ MR(im)`, or its leg reduces the position without
+        /// crossing and its maintenance health does not fall.
+        #[allow(clippy::too_many_arguments)]
+        fn check_trade_margin(
+            &self,
+            markets: &[Market],
+            before: &AccountData,
+            after: &AccountData,
+            old_size: i128,
+            new_size: i128,
+            side: Side,
+            now: u64,
+        ) -> Result<(), EngineError> {
+            let after_math = self.math_account(after)?;
+            let after_health = evaluate(markets, &after_math.as_math(), now)?;
+            if after_health.equity >= after_health.initial_margin {
+                return Ok(());
+            }
+            ensure(is_reducing(old_size, new_size), EngineError::TradeMargin(side))?;
+            let before_math = self.math_account(before)?;
+            let before_health = evaluate(markets, &before_math.as_math(), now)?;
+            ensure(after_health.health >= before_health.health, EngineError::TradeMargin(side))
+        }
+    }
+
+    /// Haircut below 100% and a deposit cap worth at most `MAX_ITEM_NOTIONAL_E18` at the
+    /// market's highest accepted spot: `cap · max_spot / 10^decimals`.
+    fn asset_params_ok(config: &AssetConfig, market: &MarketConfig) -> bool {
+        let notional_ok = margin_math::trading::pow10(config.decimals)
+            .and_then(|scale| margin_math::trading::mul_div(config.deposit_cap, market.max_spot_e18, scale, true))
+            .is_ok_and(|n| n <= MAX_ITEM_NOTIONAL_E18);
+        config.basis_haircut_e18 < ONE_E18 && notional_ok
+    }
+
+    fn read_decimals(token: AccountId) -> Result<u8, EngineError> {
+        let metadata: ink::contract_ref!(PSP22Metadata) = token.into();
+        let decimals = match ink::codegen::TraitCallBuilder::call(&metadata).token_decimals().try_invoke() {
+            Ok(Ok(decimals)) => decimals,
+            _ => return Err(EngineError::TokenCallFailed),
+        };
+        ensure(decimals <= 24, EngineError::UnsupportedDecimals(decimals))?;
+        Ok(decimals)
+    }
+
+    fn token_balance(token: AccountId, owner: AccountId) -> Result<u128, EngineError> {
+        let psp22: ink::contract_ref!(PSP22) = token.into();
+        match ink::codegen::TraitCallBuilder::call(&psp22).balance_of(owner).try_invoke() {
+            Ok(Ok(balance)) => Ok(balance),
+            _ => Err(EngineError::TokenCallFailed),
+        }
+    }
+
+    fn token_transfer_from(token: AccountId, from: AccountId, to: AccountId, value: u128) -> Result<(), EngineError> {
+        let mut psp22: ink::contract_ref!(PSP22) = token.into();
+        match ink::codegen::TraitCallBuilder::call_mut(&mut psp22)
+            .transfer_from(from, to, value, Vec::new())
+            .try_invoke()
+        {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(e))) => Err(EngineError::TokenError(e)),
+            _ => Err(EngineError::TokenCallFailed),
+        }
+    }
+
+    fn token_transfer(token: AccountId, to: AccountId, value: u128) -> Result<(), EngineError> {
+        let mut psp22: ink::contract_ref!(PSP22) = token.into();
+        match ink::codegen::TraitCallBuilder::call_mut(&mut psp22).transfer(to, value, Vec::new()).try_invoke() {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(e))) => Err(EngineError::TokenError(e)),
+            _ => Err(EngineError::TokenCallFailed),
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Stored configuration and account data, and the views the engine returns. All numbers are
+//! integers: `_e18` values carry 18 decimals, amounts are token base units, times are ms.
+
+use deltamargin_interfaces::FeedId;
+use ink::prelude::vec::Vec;
+use ink::primitives::AccountId;
+use margin_math::margin::MarketParams;
+
+/// Dense id of an underlying (index of its market, from 0).
+pub type UnderlyingId = u32;
+/// Dense id of an instrument (from 0).
+pub type InstrumentId = u32;
+
+/// Collateral assets that can be listed besides the quote asset.
+pub const MAX_ASSETS: u32 = 16;
+/// Markets (underlyings) that can be listed.
+pub const MAX_MARKETS: u32 = 32;
+/// Hard ceiling of positions per account (the configurable cap is at most this): bounds the gas of
+/// `health` and of every margin check.
+pub const MAX_POSITIONS: u32 = 32;
+/// Largest notional in quote whole units (18 decimals) any single item may reach through the
+/// caps: 1e18 quote. Keeps every reachable account computable (DESIGN §3).
+pub const MAX_ITEM_NOTIONAL_E18: u128 = 1_000_000_000_000_000_000 * 1_000_000_000_000_000_000;
+/// Largest accepted spot: 1e10 quote per unit (DESIGN §3), 18 decimals.
+pub const MAX_SPOT_E18: u128 = 10_000_000_000 * 1_000_000_000_000_000_000;
+/// Smallest accepted spot: 1e-6 quote per unit, 18 decimals.
+pub const MIN_SPOT_E18: u128 = 1_000_000_000_000;
+/// Longest accepted max oracle age: one day, ms.
+pub const MAX_ORACLE_AGE_MS: u64 = 86_400_000;
+/// `1.0` with 18 decimals.
+pub const ONE_E18: u128 = 1_000_000_000_000_000_000;
+
+/// Risk parameters of a market (DESIGN §4), 18 decimals; mirrors `margin_math::MarketParams`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct RiskParams {
+    /// Spot shock for initial margin, fraction of spot.
+    pub spot_shock_im_e18: u128,
+    /// Spot shock for maintenance margin, fraction of spot.
+    pub spot_shock_mm_e18: u128,
+    /// Volatility shock for initial margin, absolute.
+    pub vol_shock_im_e18: u128,
+    /// Volatility shock for maintenance margin, absolute.
+    pub vol_shock_mm_e18: u128,
+    /// Floor of the lower volatility scenario.
+    pub vol_floor_e18: u128,
+    /// Add-on per short option contract, fraction of spot.
+    pub short_option_addon_e18: u128,
+    /// Annual continuously compounded rate for option pricing (signed).
+    pub rate_e18: i128,
+}
+
+impl RiskParams {
+    /// The same numbers as `margin-math` parameters.
+    pub fn to_math(&self) -> MarketParams {
+        MarketParams {
+            spot_shock_im_e18: self.spot_shock_im_e18,
+            spot_shock_mm_e18: self.spot_shock_mm_e18,
+            vol_shock_im_e18: self.vol_shock_im_e18,
+            vol_shock_mm_e18: self.vol_shock_mm_e18,
+            vol_floor_e18: self.vol_floor_e18,
+            short_option_addon_e18: self.short_option_addon_e18,
+            rate_e18: self.rate_e18,
+        }
+    }
+}
+
+/// Everything the engine knows about one underlying's market.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct MarketConfig {
+    /// Oracle feed of the spot price, quote per whole unit.
+    pub price_feed: FeedId,
+    /// Oracle feed of the annualized volatility.
+    pub vol_feed: FeedId,
+    /// Margin model parameters.
+    pub risk: RiskParams,
+    /// Oldest accepted oracle value, ms (`now − ts ≤ max_oracle_age_ms` is fresh); 1 ms to 1 day.
+    pub max_oracle_age_ms: u64,
+    /// Trade price band, fraction of spot (0 < band ≤ 1): `|price − mark| ≤ band·S`.
+    pub band_e18: u128,
+    /// Minimum lot, contracts (18 decimals, > 0): sizes are whole multiples of it.
+    pub lot_e18: u128,
+    /// Highest spot the engine accepts from the oracle, quote per unit (≤ 1e10).
+    pub max_spot_e18: u128,
+    /// Cap of each instrument's open interest (sum of long sizes), contracts.
+    pub open_interest_cap_e18: u128,
+    /// Cap of an account's gross position notional in this underlying, `Σ|size|·S`, quote (18 decimals).
+    pub account_notional_cap_e18: u128,
+}
+
+impl MarketConfig {
+    /// Bounds checked at listing and on every update: the model's domain
+    /// (`MarketParams::is_valid`), `0 < band ≤ 1`, `lot > 0`, `1e-6 ≤ max_spot ≤ 1e10`, age in
+    /// 1 ms ..= 1 day, and caps small enough that no item can exceed `MAX_ITEM_NOTIONAL_E18` at
+    /// `max_spot`.
+    pub fn is_valid(&self) -> bool {
+        let notional_ok = |cap_e18: u128| {
+            margin_math::trading::mul_div(cap_e18, self.max_spot_e18, ONE_E18, true)
+                .is_ok_and(|n| n <= MAX_ITEM_NOTIONAL_E18)
+        };
+        self.risk.to_math().is_valid()
+            && self.band_e18 > 0
+            && self.band_e18 <= ONE_E18
+            && self.lot_e18 > 0
+            && self.lot_e18 <= self.open_interest_cap_e18
+            && self.max_spot_e18 >= MIN_SPOT_E18
+            && self.max_spot_e18 <= MAX_SPOT_E18
+            && self.max_oracle_age_ms > 0
+            && self.max_oracle_age_ms <= MAX_ORACLE_AGE_MS
+            && notional_ok(self.open_interest_cap_e18)
+            && self.account_notional_cap_e18 <= MAX_ITEM_NOTIONAL_E18
+    }
+}
+
+/// A listed token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct AssetConfig {
+    /// The underlying whose spot prices it; `None` for the quote asset (credited to cash).
+    pub underlying: Option<UnderlyingId>,
+    /// Decimals read from `PSP22Metadata::token_decimals` at listing (0–24).
+    pub decimals: u8,
+    /// Un-netted haircut for wrapped/bridged tokens, fraction of value (< 1), 18 decimals.
+    pub basis_haircut_e18: u128,
+    /// Cap of all accounts' deposits of this asset, base units.
+    pub deposit_cap: u128,
+    /// Sum of all accounts' balances of this asset, base units (quote: deposits minus withdrawals).
+    pub total_deposits: u128,
+}
+
+/// Call or put.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[allow(clippy::cast_possible_truncation)]
+pub enum OptionType {
+    /// Right to buy at the strike.
+    Call,
+    /// Right to sell at the strike.
+    Put,
+}
+
+/// What an instrument is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[allow(clippy::cast_possible_truncation)]
+pub enum InstrumentKind {
+    /// Perpetual-style linear contract on one unit of the underlying.
+    Linear,
+    /// European option on one unit, cash-settled in quote.
+    Option {
+        /// Call or put.
+        option_type: OptionType,
+        /// Strike, quote per unit, 18 decimals (1e-6 ..= 1e10).
+        strike_e18: u128,
+        /// Expiry, ms.
+        expiry_ms: u64,
+    },
+}
+
+/// A listed instrument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Instrument {
+    /// The underlying it references.
+    pub underlying: UnderlyingId,
+    /// Linear or option.
+    pub kind: InstrumentKind,
+    /// Open interest: the sum of all long sizes, contracts (18 decimals).
+    pub open_interest_e18: u128,
+}
+
+/// An authorized venue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct VenueConfig {
+    /// Highest fee rate the venue may charge each side, fraction of trade value (≤ 1), 18 decimals.
+    pub max_fee_rate_e18: u128,
+}
+
+/// One collateral balance of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct CollateralBalance {
+    /// The token.
+    pub asset: AccountId,
+    /// Balance, the token's base units (> 0 while stored).
+    pub amount: u128,
+}
+
+/// One open position of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct PositionData {
+    /// The instrument.
+    pub instrument: InstrumentId,
+    /// Signed size, contracts with 18 decimals (long > 0); never 0 while stored.
+    pub size_e18: i128,
+    /// Average entry price of a linear position, quote per unit, 18 decimals (0 for options).
+    pub entry_e18: u128,
+}
+
+/// A margin account, read and written in one go.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct AccountData {
+    /// Quote cash, quote base units (negative = debt covered by collateral).
+    pub cash: i128,
+    /// Non-quote collateral balances.
+    pub collateral: Vec<CollateralBalance>,
+    /// Open positions.
+    pub positions: Vec<PositionData>,
+}
+
+impl AccountData {
+    /// Whether the account holds nothing at all (no cash, collateral or positions).
+    pub fn is_empty(&self) -> bool {
+        self.cash == 0 && self.collateral.is_empty() && self.positions.is_empty()
+    }
+}
+
+/// A scenario of a margin grid, fixed-point bits of `I80F48` (divide by 2^48 for the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct ScenarioView {
+    /// Scenario spot, quote per unit (bits).
+    pub spot_bits: i128,
+    /// Scenario volatility (bits).
+    pub vol_bits: i128,
+    /// Loss at the scenario, quote (bits).
+    pub loss_bits: i128,
+}
+
+/// Risk of an account in one underlying; every figure is the raw `I80F48` bits `margin-math`
+/// computed (value = bits / 2^48), so off-chain tools can compare bit for bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct UnderlyingView {
+    /// The underlying.
+    pub underlying: UnderlyingId,
+    /// Value of the underlying's items at spot, quote.
+    pub value_bits: i128,
+    /// Net delta, units of the underlying.
+    pub delta_bits: i128,
+    /// Net gamma, units per quote.
+    pub gamma_bits: i128,
+    /// Net vega, quote per 1.00 of volatility.
+    pub vega_bits: i128,
+    /// Initial margin requirement, quote.
+    pub initial_margin_bits: i128,
+    /// Maintenance margin requirement, quote.
+    pub maintenance_margin_bits: i128,
+    /// Worst point of the initial-margin grid.
+    pub worst_im: ScenarioView,
+    /// Worst point of the maintenance-margin grid.
+    pub worst_mm: ScenarioView,
+}
+
+/// An account's health at fresh oracle prices: raw `I80F48` bits in quote whole units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct HealthView {
+    /// Equity `E`.
+    pub equity_bits: i128,
+    /// Initial margin `MR(im)`.
+    pub initial_margin_bits: i128,
+    /// Maintenance margin `MR(mm)`.
+    pub maintenance_margin_bits: i128,
+    /// `E − MR(mm)`.
+    pub health_bits: i128,
+    /// `health < 0`.
+    pub liquidatable: bool,
+    /// Block timestamp the health was computed at, ms.
+    pub now_ms: u64,
+    /// Per underlying held, in market order.
+    pub underlyings: Vec<UnderlyingView>,
+}
+
+/// One point of a stress grid: raw `I80F48` bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct StressPointView {
+    /// Scenario spot, quote per unit (bits).
+    pub spot_bits: i128,
+    /// Scenario volatility (bits).
+    pub vol_bits: i128,
+    /// Loss of the underlying's items versus now, quote (bits; negative = gain).
+    pub loss_bits: i128,
+}
+
+/// A read-only stress grid of one underlying (see `margin_math::margin::stress`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct StressView {
+    /// The underlying.
+    pub underlying: UnderlyingId,
+    /// Spot points, evenly spaced over `S(1±h)`.
+    pub spot_points: u32,
+    /// Volatility points, evenly spaced over `[max(σ−v, σ_min), σ+v]`.
+    pub vol_points: u32,
+    /// Spot-major points.
+    pub points: Vec<StressPointView>,
+    /// Largest loss on the grid (≥ 0), quote (bits).
+    pub worst_loss_bits: i128,
+}

@@ -1,0 +1,123 @@
+//! Interfaces the deltamargin contracts call each other through, as `#[ink::trait_definition]`
+//! traits: [`PSP22`] and [`PSP22Metadata`] (the PSP22 standard, so the engine works with any
+//! PSP22 token) and [`PriceOracle`] (the engine's view of the oracle).
+//!
+//! Message selectors are derived from `Trait::message` (e.g. `PSP22::transfer`), exactly as the
+//! standard's reference implementation derives them, so wallets and other contracts interoperate.
+//! This crate is not a contract: it has no `ink-as-dependency` feature and is never deployed.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use ink::prelude::{string::String, vec::Vec};
+use ink::primitives::AccountId;
+
+/// Errors of the PSP22 standard (same variants and order, hence the same SCALE encoding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[allow(clippy::cast_possible_truncation)]
+pub enum PSP22Error {
+    /// Custom error type for implementation-based errors.
+    Custom(String),
+    /// Returned when an account does not have enough tokens to complete the operation.
+    InsufficientBalance,
+    /// Returned if there is not enough allowance to complete the operation.
+    InsufficientAllowance,
+    /// Returned if recipient's address is zero (unused by ink! contracts, kept for the standard).
+    ZeroRecipientAddress,
+    /// Returned if sender's address is zero (unused by ink! contracts, kept for the standard).
+    ZeroSenderAddress,
+    /// Returned if a safe transfer check failed (unused, kept for the standard).
+    SafeTransferCheckFailed(String),
+}
+
+/// The PSP22 fungible-token standard (amounts in the token's base units).
+#[ink::trait_definition]
+pub trait PSP22 {
+    /// Total token supply, base units.
+    #[ink(message)]
+    fn total_supply(&self) -> u128;
+
+    /// Balance of `owner`, base units.
+    #[ink(message)]
+    fn balance_of(&self, owner: AccountId) -> u128;
+
+    /// Amount `spender` may still withdraw from `owner`, base units.
+    #[ink(message)]
+    fn allowance(&self, owner: AccountId, spender: AccountId) -> u128;
+
+    /// Moves `value` base units from the caller to `to`; emits `Transfer`.
+    #[ink(message)]
+    fn transfer(&mut self, to: AccountId, value: u128, data: Vec<u8>) -> Result<(), PSP22Error>;
+
+    /// Moves `value` base units from `from` to `to` using the caller's allowance; emits
+    /// `Transfer` and `Approval` (the decreased allowance).
+    #[ink(message)]
+    fn transfer_from(&mut self, from: AccountId, to: AccountId, value: u128, data: Vec<u8>)
+        -> Result<(), PSP22Error>;
+
+    /// Sets the caller's allowance for `spender` to `value`; emits `Approval`.
+    #[ink(message)]
+    fn approve(&mut self, spender: AccountId, value: u128) -> Result<(), PSP22Error>;
+
+    /// Raises the caller's allowance for `spender` by `delta_value` (saturating); emits `Approval`.
+    #[ink(message)]
+    fn increase_allowance(&mut self, spender: AccountId, delta_value: u128) -> Result<(), PSP22Error>;
+
+    /// Lowers the caller's allowance for `spender` by `delta_value`; `InsufficientAllowance` if it
+    /// is smaller; emits `Approval`.
+    #[ink(message)]
+    fn decrease_allowance(&mut self, spender: AccountId, delta_value: u128) -> Result<(), PSP22Error>;
+}
+
+/// The PSP22 metadata extension.
+#[ink::trait_definition]
+pub trait PSP22Metadata {
+    /// Token name.
+    #[ink(message)]
+    fn token_name(&self) -> Option<String>;
+
+    /// Token symbol.
+    #[ink(message)]
+    fn token_symbol(&self) -> Option<String>;
+
+    /// Number of decimals of one whole token (the engine accepts 0–24).
+    #[ink(message)]
+    fn token_decimals(&self) -> u8;
+}
+
+/// Identifier of an oracle feed (a price or a volatility).
+pub type FeedId = u32;
+
+/// A feed's aggregated value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct FeedValue {
+    /// Median of the fresh submissions, 18 decimals (price: quote per whole token; volatility:
+    /// annualized fraction).
+    pub value_e18: u128,
+    /// Timestamp of the **oldest** submission used, ms: consumers see the true age.
+    pub ts_ms: u64,
+}
+
+/// Why a feed has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[allow(clippy::cast_possible_truncation)]
+pub enum FeedError {
+    /// Returned if no feed has this id.
+    UnknownFeed,
+    /// Returned if fewer fresh submissions than the feed's quorum exist.
+    NoQuorum,
+}
+
+/// What the engine reads from the oracle.
+#[ink::trait_definition]
+pub trait PriceOracle {
+    /// The aggregated value of `feed`.
+    #[ink(message)]
+    fn read(&self, feed: FeedId) -> Result<FeedValue, FeedError>;
+
+    /// The aggregated values of `feeds`, one result per id, in order.
+    #[ink(message)]
+    fn read_batch(&self, feeds: Vec<FeedId>) -> Vec<Result<FeedValue, FeedError>>;
+}

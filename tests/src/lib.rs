@@ -1,0 +1,13 @@
+//! drink sandbox tests of the deltamargin contracts on the real Wasm (release builds).
+//!
+//! One crate, one bundle provider (TOOLCHAIN 11): the contracts are built once and every test
+//! module below uses them through [`utils::Chain`] and [`suite::Suite`].
+#![cfg(test)]
+
+#[drink::contract_bundle_provider]
+pub enum BundleProvider {}
+
+mod utils;
+mod suite;
+
+mod lifecycle;

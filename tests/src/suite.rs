@@ -1,0 +1,243 @@
+//! A deployed deltamargin suite: oracle with three reporters, a 6-decimal quote token,
+//! collateral tokens with 0, 18 and 24 decimals, the engine with three markets and a venue.
+
+use engine::types::{AccountData, InstrumentId, InstrumentKind, MarketConfig, OptionType, RiskParams};
+use engine::EngineError;
+use oracle::{FeedConfig, FeedKind};
+
+use crate::utils::{actor, Account, Chain};
+use crate::BundleProvider;
+
+/// 10^18.
+pub const E18: u128 = 1_000_000_000_000_000_000;
+/// Start of every test, ms.
+pub const T0: u64 = 1_767_225_600_000;
+/// Markets: BTC (0), ETH (1), IDX (2).
+pub const BTC: u32 = 0;
+/// Ether market.
+pub const ETH: u32 = 1;
+/// An index token market (0-decimal token).
+pub const IDX: u32 = 2;
+/// Oracle window, ms.
+pub const WINDOW_MS: u64 = 60_000;
+/// Engine max oracle age, ms.
+pub const MAX_AGE_MS: u64 = 30_000;
+/// Minimum lot: 0.001 contracts.
+pub const LOT: u128 = E18 / 1000;
+
+/// Decimal helper: `d("1.5", 6) = 1_500_000`.
+pub fn units(text: &str, decimals: u32) -> u128 {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    assert!(frac.len() as u32 <= decimals, "{text} has more than {decimals} decimals");
+    let frac = format!("{frac:0<width$}", width = decimals as usize);
+    format!("{int}{frac}").parse().expect("decimal")
+}
+
+/// `e18("60000.5")`.
+pub fn e18(text: &str) -> u128 {
+    units(text, 18)
+}
+
+/// The DESIGN §4 example risk parameters.
+pub fn risk() -> RiskParams {
+    RiskParams {
+        spot_shock_im_e18: e18("0.10"),
+        spot_shock_mm_e18: e18("0.06"),
+        vol_shock_im_e18: e18("0.20"),
+        vol_shock_mm_e18: e18("0.12"),
+        vol_floor_e18: e18("0.05"),
+        short_option_addon_e18: e18("0.01"),
+        rate_e18: 0,
+    }
+}
+
+/// A market configuration on feeds `2u` (price) and `2u + 1` (vol).
+pub fn market_config(underlying: u32) -> MarketConfig {
+    MarketConfig {
+        price_feed: 2 * underlying,
+        vol_feed: 2 * underlying + 1,
+        risk: risk(),
+        max_oracle_age_ms: MAX_AGE_MS,
+        band_e18: e18("0.02"),
+        lot_e18: LOT,
+        max_spot_e18: e18("1000000"),
+        open_interest_cap_e18: e18("1000000"),
+        account_notional_cap_e18: e18("1000000000000"),
+    }
+}
+
+/// The deployed contracts and actors.
+pub struct Suite {
+    /// The chain.
+    pub chain: Chain,
+    /// Owner of every contract (the sandbox's default actor).
+    pub owner: Account,
+    /// Oracle reporters.
+    pub reporters: [Account; 3],
+    /// The authorized venue.
+    pub venue: Account,
+    /// The fee account.
+    pub fee_account: Account,
+    /// Oracle contract.
+    pub oracle: Account,
+    /// Engine contract.
+    pub engine: Account,
+    /// Quote token, 6 decimals.
+    pub quote: Account,
+    /// BTC token, 24 decimals (market BTC).
+    pub btc: Account,
+    /// ETH token, 18 decimals (market ETH).
+    pub eth: Account,
+    /// IDX token, 0 decimals (market IDX).
+    pub idx: Account,
+    /// Linear instruments per market: BTC, ETH, IDX.
+    pub perp: [InstrumentId; 3],
+}
+
+/// Wasm of a contract built by the bundle provider.
+pub fn wasm(bundle: BundleProvider) -> Vec<u8> {
+    bundle.bundle().expect("contract bundle").wasm
+}
+
+impl Suite {
+    /// Deploys everything at time `T0` with fresh prices: BTC 60,000 / 65%, ETH 3,000 / 80%,
+    /// IDX 1,000 / 30%; the venue authorized with a 1% max fee.
+    pub fn new() -> Self {
+        let mut chain = Chain::new();
+        chain.set_time(T0);
+        let owner = actor(1);
+        let oracle = chain.deploy(&wasm(BundleProvider::Oracle), "new", (), owner, 0);
+        let token_wasm = wasm(BundleProvider::Token);
+        let token = |chain: &mut Chain, symbol: &str, decimals: u8, salt: u32| {
+            chain.deploy(&token_wasm, "new", (Some(symbol.to_string()), Some(symbol.to_string()), decimals), owner, salt)
+        };
+        let quote = token(&mut chain, "USD", 6, 1);
+        let btc = token(&mut chain, "BTC", 24, 2);
+        let eth = token(&mut chain, "ETH", 18, 3);
+        let idx = token(&mut chain, "IDX", 0, 4);
+        let fee_account = actor(6);
+        let engine = chain.deploy(
+            &wasm(BundleProvider::Engine),
+            "new",
+            (oracle, quote, units("1000000000", 6), fee_account),
+            owner,
+            5,
+        );
+        let reporters = [actor(2), actor(3), actor(4)];
+        let mut suite = Suite {
+            chain,
+            owner,
+            reporters,
+            venue: actor(5),
+            fee_account,
+            oracle,
+            engine,
+            quote,
+            btc,
+            eth,
+            idx,
+            perp: [0, 1, 2],
+        };
+        for r in reporters {
+            let res: Result<(), oracle::OracleError> = suite.chain.call(owner, oracle, "add_reporter", r);
+            res.expect("add reporter");
+        }
+        for feed in 0..6u32 {
+            let kind = if feed % 2 == 0 { FeedKind::Price } else { FeedKind::Volatility };
+            let config = FeedConfig { kind, window_ms: WINDOW_MS, quorum: 2, min_e18: 1, max_e18: e18("10000000000") };
+            let res: Result<u32, oracle::OracleError> = suite.chain.call(owner, oracle, "create_feed", config);
+            assert_eq!(res, Ok(feed));
+        }
+        suite.set_prices(&[(BTC, "60000", "0.65"), (ETH, "3000", "0.8"), (IDX, "1000", "0.3")]);
+        for u in [BTC, ETH, IDX] {
+            let res: Result<u32, EngineError> = suite.chain.call(owner, engine, "list_market", market_config(u));
+            assert_eq!(res, Ok(u));
+        }
+        for (asset, u, decimals) in [(btc, BTC, 24), (eth, ETH, 18), (idx, IDX, 0)] {
+            let cap = units("1000000", decimals);
+            let res: Result<(), EngineError> = suite.chain.call(owner, engine, "list_asset", (asset, u, 0u128, cap));
+            res.expect("list asset");
+        }
+        for u in [BTC, ETH, IDX] {
+            let res: Result<u32, EngineError> =
+                suite.chain.call(owner, engine, "list_instrument", (u, InstrumentKind::Linear));
+            assert_eq!(res, Ok(u));
+        }
+        let res: Result<(), EngineError> = suite.chain.call(owner, engine, "authorize_venue", (suite.venue, E18 / 100));
+        res.expect("authorize venue");
+        suite
+    }
+
+    /// Every reporter submits `(underlying, spot, vol)` at the current block time.
+    pub fn set_prices(&mut self, prices: &[(u32, &str, &str)]) {
+        let now = self.chain.now();
+        let items: Vec<(u32, u128, u64)> =
+            prices.iter().flat_map(|&(u, s, v)| [(2 * u, e18(s), now), (2 * u + 1, e18(v), now)]).collect();
+        for r in self.reporters {
+            let res: Result<(), oracle::OracleError> = self.chain.call(r, self.oracle, "submit_batch", items.clone());
+            res.expect("submit prices");
+        }
+    }
+
+    /// Lists an option on `underlying` and returns its id.
+    pub fn list_option(&mut self, underlying: u32, option_type: OptionType, strike: &str, expiry_ms: u64) -> InstrumentId {
+        let kind = InstrumentKind::Option { option_type, strike_e18: e18(strike), expiry_ms };
+        let res: Result<u32, EngineError> = self.chain.call(self.owner, self.engine, "list_instrument", (underlying, kind));
+        res.expect("list option")
+    }
+
+    /// Mints `amount` base units of `token` to `who` (owner-gated mint).
+    pub fn mint(&mut self, token: Account, who: Account, amount: u128) {
+        let res: Result<(), deltamargin_interfaces::PSP22Error> = self.chain.call(self.owner, token, "mint", (who, amount));
+        res.expect("mint");
+    }
+
+    /// `who` approves the engine for `amount` and deposits it.
+    pub fn deposit(&mut self, who: Account, token: Account, amount: u128) -> Result<(), EngineError> {
+        let approve: Result<(), deltamargin_interfaces::PSP22Error> =
+            self.chain.call(who, token, "PSP22::approve", (self.engine, amount));
+        approve.expect("approve");
+        self.chain.call(who, self.engine, "deposit", (token, amount))
+    }
+
+    /// Mints and deposits.
+    pub fn fund(&mut self, who: Account, token: Account, amount: u128) {
+        self.mint(token, who, amount);
+        self.deposit(who, token, amount).expect("deposit");
+    }
+
+    /// `who` approves the suite's venue.
+    pub fn approve_venue(&mut self, who: Account) {
+        let res: Result<(), EngineError> = self.chain.call(who, self.engine, "approve_venue", (self.venue, true));
+        res.expect("approve venue");
+    }
+
+    /// The venue reports a trade.
+    pub fn trade(
+        &mut self,
+        buyer: Account,
+        seller: Account,
+        instrument: InstrumentId,
+        size_e18: u128,
+        price_e18: u128,
+        fee_rate_e18: u128,
+    ) -> Result<(), EngineError> {
+        let venue = self.venue;
+        self.chain.call(venue, self.engine, "apply_trade", (buyer, seller, instrument, size_e18, price_e18, fee_rate_e18))
+    }
+
+    /// The engine's stored account of `who`.
+    pub fn account(&mut self, who: Account) -> Option<AccountData> {
+        self.chain.call(self.owner, self.engine, "account", who)
+    }
+
+    /// `PSP22::balance_of`.
+    pub fn balance(&mut self, token: Account, who: Account) -> u128 {
+        self.chain.call(self.owner, token, "PSP22::balance_of", who)
+    }
+
+    /// The engine's health view of `who`.
+    pub fn health(&mut self, who: Account) -> Result<engine::types::HealthView, EngineError> {
+        self.chain.call(self.owner, self.engine, "health", who)
+    }
+}

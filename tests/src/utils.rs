@@ -1,0 +1,183 @@
+//! The sandbox harness every contract test uses: a chain with funded actors, typed calls
+//! (arguments SCALE-encoded from the contracts' own types, results decoded into them), events
+//! decoded by their ink! signature topic, explicit time, and the gas of the last call.
+
+
+use drink::minimal::MinimalSandbox;
+use drink::pallet_contracts::{self, Determinism};
+use drink::sandbox_api::prelude::*;
+use drink::{AccountId32, Sandbox, Weight};
+use ink::scale::{Decode, Encode};
+
+/// The contracts' account id type.
+pub type Account = ink::primitives::AccountId;
+type Runtime = <MinimalSandbox as Sandbox>::Runtime;
+
+/// Gas limit of every call: a whole 2 s block of ref_time (heavy views and trades must fit; the
+/// gas report shows what each really uses).
+pub const GAS_LIMIT: Weight = Weight::from_parts(2_000_000_000_000, 64 * 1024 * 1024);
+
+/// A deterministic actor; `actor(1)` is the sandbox's pre-funded default account.
+pub fn actor(n: u8) -> Account {
+    Account::from([n; 32])
+}
+
+fn to_sandbox(account: Account) -> AccountId32 {
+    AccountId32::new(*AsRef::<[u8; 32]>::as_ref(&account))
+}
+
+fn from_sandbox(account: &AccountId32) -> Account {
+    Account::from(*AsRef::<[u8; 32]>::as_ref(account))
+}
+
+/// The 4-byte selector of an ink! message or constructor: the first bytes of
+/// `blake2_256(name)`, where trait messages are named `Trait::message`.
+pub fn selector(name: &str) -> [u8; 4] {
+    let mut hash = [0u8; 32];
+    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(name.as_bytes(), &mut hash);
+    [hash[0], hash[1], hash[2], hash[3]]
+}
+
+/// Why a call produced no decoded value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallFailure {
+    /// The contract trapped or the runtime refused the call (out of gas, reentrancy…).
+    Dispatch(String),
+    /// ink! reported a `LangError` (e.g. unknown selector).
+    Lang,
+    /// The output did not decode as the expected type.
+    Decode(String),
+}
+
+/// A sandbox chain with the contracts deployed by the tests.
+pub struct Chain {
+    sandbox: MinimalSandbox,
+    /// ref_time (ps) and proof_size (bytes) consumed by the last call.
+    pub last_gas: Weight,
+    /// Whether the last call reverted (returned `Err` from a `Result` message).
+    pub last_reverted: bool,
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Chain {
+    /// A fresh chain at block time 1,700,000,000,000 ms with actors 1–60 funded with native
+    /// balance (for storage deposits).
+    pub fn new() -> Self {
+        let mut sandbox = MinimalSandbox::default();
+        for n in 2..=60u8 {
+            sandbox.mint_into(&to_sandbox(actor(n)), 1_000_000_000_000_000).expect("mint native balance");
+        }
+        let mut chain = Chain { sandbox, last_gas: Weight::zero(), last_reverted: false };
+        chain.set_time(1_700_000_000_000);
+        chain
+    }
+
+    /// Sets the block timestamp (ms); tests always set time explicitly.
+    pub fn set_time(&mut self, ms: u64) {
+        self.sandbox.set_timestamp(ms);
+    }
+
+    /// The current block timestamp, ms.
+    pub fn now(&mut self) -> u64 {
+        self.sandbox.get_timestamp()
+    }
+
+    /// Instantiates `wasm` with the constructor `ctor` and SCALE-encoded `args`; panics with the
+    /// contract's debug output if it fails (deployment is test set-up, not a test subject).
+    pub fn deploy(&mut self, wasm: &[u8], ctor: &str, args: impl Encode, origin: Account, salt: u32) -> Account {
+        let mut data = selector(ctor).to_vec();
+        args.encode_to(&mut data);
+        let result = self.sandbox.deploy_contract(
+            wasm.to_vec(),
+            0,
+            data,
+            salt.to_le_bytes().to_vec(),
+            to_sandbox(origin),
+            GAS_LIMIT,
+            None,
+        );
+        let exec = result.result.unwrap_or_else(|e| {
+            panic!("deploy {ctor} failed: {e:?}; debug: {}", String::from_utf8_lossy(&result.debug_message))
+        });
+        assert!(!exec.result.did_revert(), "deploy {ctor} reverted: {:?}", exec.result.data);
+        from_sandbox(&exec.account_id)
+    }
+
+    /// Calls `message` on `contract` as `origin` and decodes the ink! `MessageResult<R>`.
+    pub fn try_call<R: Decode>(
+        &mut self,
+        origin: Account,
+        contract: Account,
+        message: &str,
+        args: impl Encode,
+    ) -> Result<R, CallFailure> {
+        let mut data = selector(message).to_vec();
+        args.encode_to(&mut data);
+        let result = self.sandbox.call_contract(
+            to_sandbox(contract),
+            0,
+            data,
+            to_sandbox(origin),
+            GAS_LIMIT,
+            None,
+            Determinism::Enforced,
+        );
+        self.last_gas = result.gas_consumed;
+        let exec = result.result.map_err(|e| {
+            CallFailure::Dispatch(format!("{e:?}; debug: {}", String::from_utf8_lossy(&result.debug_message)))
+        })?;
+        self.last_reverted = exec.did_revert();
+        let decoded = Result::<R, ink::LangError>::decode(&mut &exec.data[..])
+            .map_err(|e| CallFailure::Decode(format!("{message}: {e}")))?;
+        decoded.map_err(|_| CallFailure::Lang)
+    }
+
+    /// [`Chain::try_call`] for calls that must reach the contract; panics otherwise.
+    pub fn call<R: Decode>(&mut self, origin: Account, contract: Account, message: &str, args: impl Encode) -> R {
+        self.try_call(origin, contract, message, args).unwrap_or_else(|e| panic!("{message}: {e:?}"))
+    }
+
+    /// Forgets recorded runtime events (call before the operation whose events a test checks).
+    pub fn clear_events(&mut self) {
+        self.sandbox.reset_events();
+    }
+
+    /// Events of type `E` emitted by `contract` since the last [`Chain::clear_events`], matched
+    /// by the event's ink! signature topic.
+    pub fn events<E: ink::env::Event + Decode>(&mut self, contract: Account) -> Vec<E> {
+        let Some(signature) = E::SIGNATURE_TOPIC else { return Vec::new() };
+        let contract = to_sandbox(contract);
+        self.sandbox
+            .events()
+            .into_iter()
+            .filter(|record| record.topics.first().is_some_and(|t| t.as_ref() == signature))
+            .filter_map(|record| {
+                let event: Result<pallet_contracts::Event<Runtime>, _> = record.event.try_into();
+                match event {
+                    Ok(pallet_contracts::Event::ContractEmitted { contract: from, data }) if from == contract => {
+                        E::decode(&mut &data[..]).ok()
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// Number of contract events of any type emitted since the last [`Chain::clear_events`].
+    pub fn event_count(&mut self, contract: Account) -> usize {
+        let contract = to_sandbox(contract);
+        self.sandbox
+            .events()
+            .into_iter()
+            .filter(|record| {
+                let event: Result<pallet_contracts::Event<Runtime>, _> = record.event.clone().try_into();
+                matches!(event, Ok(pallet_contracts::Event::ContractEmitted { contract: ref from, .. }) if *from == contract)
+            })
+            .count()
+    }
+}

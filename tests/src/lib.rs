@@ -7,7 +7,8 @@
 #[drink::contract_bundle_provider]
 pub enum BundleProvider {}
 
-mod utils;
+mod state;
 mod suite;
+mod utils;
 
 mod lifecycle;

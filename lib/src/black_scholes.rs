@@ -59,27 +59,71 @@ struct Core {
 /// Saturation bound for `(ln(S/K) + rT)/σ√T`: Φ is exactly 0 or 1 far before this.
 const D_SATURATION: Precise = Precise::from_bits(1i128 << (64 + 40));
 
-fn core(spot: Precise, strike: Precise, vol: Precise, years: Precise, rate: Precise) -> MathResult<Core> {
-    if spot <= Precise::ZERO || strike <= Precise::ZERO || vol < Precise::ZERO || years < Precise::ZERO {
+/// The spot- and volatility-independent terms of one option (`e^{−rT}K`, `√T`, `ln K`, `rT`),
+/// computed once and reused at every point of a scenario grid. Using them gives exactly the bits
+/// of [`price`] and [`greeks`], which are built on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionTerms {
+    kind: OptionKind,
+    rt: Precise,
+    discounted_strike: Precise,
+    sqrt_t: Precise,
+    ln_strike: Precise,
+}
+
+impl OptionTerms {
+    /// Terms of a `kind` option with `strike > 0` (quote per unit), `years ≥ 0` and annual
+    /// `rate`; otherwise `OutOfDomain`.
+    pub fn new(kind: OptionKind, strike: Precise, years: Precise, rate: Precise) -> MathResult<Self> {
+        if strike <= Precise::ZERO || years < Precise::ZERO {
+            return Err(MathError::OutOfDomain);
+        }
+        let rt = pmul(rate, years)?;
+        let discounted_strike = if rt == Precise::ZERO { strike } else { pmul(strike, exp(ovf(rt.checked_neg())?)?)? };
+        let sqrt_t = sqrt(years)?;
+        let ln_strike = Precise::from_bits(ln_raw(strike.to_bits().unsigned_abs(), 64)?);
+        Ok(Self { kind, rt, discounted_strike, sqrt_t, ln_strike })
+    }
+
+    /// Black-Scholes price at `spot` (> 0) with `ln_spot = ln_of(spot)` and `vol ≥ 0`.
+    pub fn price(&self, spot: Precise, ln_spot: Precise, vol: Precise) -> MathResult<Precise> {
+        let c = self.core(spot, ln_spot, vol)?;
+        price_from_core(self.kind, spot, &c)
+    }
+
+    /// Price, delta, gamma and vega at `spot` (> 0) with `ln_spot = ln_of(spot)` and `vol ≥ 0`.
+    pub fn greeks(&self, spot: Precise, ln_spot: Precise, vol: Precise) -> MathResult<Greeks> {
+        let c = self.core(spot, ln_spot, vol)?;
+        greeks_from_core(self.kind, spot, &c)
+    }
+
+    fn core(&self, spot: Precise, ln_spot: Precise, vol: Precise) -> MathResult<Core> {
+        if spot <= Precise::ZERO || vol < Precise::ZERO {
+            return Err(MathError::OutOfDomain);
+        }
+        let (discounted_strike, sqrt_t) = (self.discounted_strike, self.sqrt_t);
+        let sig_sqrt_t = pmul(vol, sqrt_t)?;
+        if sig_sqrt_t == Precise::ZERO {
+            return Ok(Core { d1: Precise::ZERO, d2: Precise::ZERO, discounted_strike, sqrt_t, sig_sqrt_t });
+        }
+        let num = padd(psub(ln_spot, self.ln_strike)?, self.rt)?;
+        let ratio = match num.checked_div(sig_sqrt_t) {
+            Some(q) => q.clamp(-D_SATURATION, D_SATURATION),
+            None if num >= Precise::ZERO => D_SATURATION,
+            None => -D_SATURATION,
+        };
+        let half = Precise::from_bits(sig_sqrt_t.to_bits() >> 1);
+        Ok(Core { d1: padd(ratio, half)?, d2: psub(ratio, half)?, discounted_strike, sqrt_t, sig_sqrt_t })
+    }
+}
+
+/// `ln(spot)` for `spot > 0` (otherwise `OutOfDomain`): the one spot-dependent logarithm of
+/// Black-Scholes, shared by every option priced at that spot.
+pub fn ln_of(spot: Precise) -> MathResult<Precise> {
+    if spot <= Precise::ZERO {
         return Err(MathError::OutOfDomain);
     }
-    let rt = pmul(rate, years)?;
-    let discounted_strike = if rt == Precise::ZERO { strike } else { pmul(strike, exp(ovf(rt.checked_neg())?)?)? };
-    let sqrt_t = sqrt(years)?;
-    let sig_sqrt_t = pmul(vol, sqrt_t)?;
-    if sig_sqrt_t == Precise::ZERO {
-        return Ok(Core { d1: Precise::ZERO, d2: Precise::ZERO, discounted_strike, sqrt_t, sig_sqrt_t });
-    }
-    let ln_s = ln_raw(spot.to_bits().unsigned_abs(), 64)?;
-    let ln_k = ln_raw(strike.to_bits().unsigned_abs(), 64)?;
-    let num = padd(psub(Precise::from_bits(ln_s), Precise::from_bits(ln_k))?, rt)?;
-    let ratio = match num.checked_div(sig_sqrt_t) {
-        Some(q) => q.clamp(-D_SATURATION, D_SATURATION),
-        None if num >= Precise::ZERO => D_SATURATION,
-        None => -D_SATURATION,
-    };
-    let half = Precise::from_bits(sig_sqrt_t.to_bits() >> 1);
-    Ok(Core { d1: padd(ratio, half)?, d2: psub(ratio, half)?, discounted_strike, sqrt_t, sig_sqrt_t })
+    Ok(Precise::from_bits(ln_raw(spot.to_bits().unsigned_abs(), 64)?))
 }
 
 /// Discounted intrinsic value and its delta, for `σ√T = 0`.
@@ -128,8 +172,10 @@ pub fn price(
     years: Precise,
     rate: Precise,
 ) -> MathResult<Precise> {
-    let c = core(spot, strike, vol, years, rate)?;
-    price_from_core(kind, spot, &c)
+    if spot <= Precise::ZERO || vol < Precise::ZERO {
+        return Err(MathError::OutOfDomain);
+    }
+    OptionTerms::new(kind, strike, years, rate)?.price(spot, ln_of(spot)?, vol)
 }
 
 /// Black-Scholes price, delta, gamma and vega (see the module docs for units and edge cases).
@@ -144,7 +190,13 @@ pub fn greeks(
     years: Precise,
     rate: Precise,
 ) -> MathResult<Greeks> {
-    let c = core(spot, strike, vol, years, rate)?;
+    if spot <= Precise::ZERO || vol < Precise::ZERO {
+        return Err(MathError::OutOfDomain);
+    }
+    OptionTerms::new(kind, strike, years, rate)?.greeks(spot, ln_of(spot)?, vol)
+}
+
+fn greeks_from_core(kind: OptionKind, spot: Precise, c: &Core) -> MathResult<Greeks> {
     if c.sig_sqrt_t == Precise::ZERO {
         let (price, delta) = intrinsic(kind, spot, c.discounted_strike)?;
         return Ok(Greeks { price, delta, gamma: Precise::ZERO, vega: Precise::ZERO });

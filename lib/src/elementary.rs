@@ -4,7 +4,7 @@
 //! values fits in 128 bits; results are returned in Q64.
 
 use crate::error::{MathError, MathResult};
-use crate::fixed_point::{ovf, Precise};
+use crate::fixed_point::{imul, ovf, Precise};
 
 /// Fractional bits of the kernels.
 const K: u32 = 62;
@@ -20,7 +20,7 @@ const EXP_MIN_Q64: i128 = -(45 << 64);
 /// `a · b >> K` for kernel values (floor). Callers keep `|a·b| < 2^127`.
 #[inline]
 fn kmul(a: i128, b: i128) -> MathResult<i128> {
-    Ok(ovf(a.checked_mul(b))? >> K)
+    Ok(ovf(imul(a, b))? >> K)
 }
 
 /// 1/n! in Q62 for n = 0..=17 (rounded down).

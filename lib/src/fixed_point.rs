@@ -22,6 +22,18 @@ pub(crate) fn ovf<T>(x: Option<T>) -> MathResult<T> {
     x.ok_or(MathError::Overflow)
 }
 
+/// `a · b` for raw `i128`s, `None` on overflow — exactly `a.checked_mul(b)`, but when both
+/// factors fit in 64 bits (the common case in the polynomial kernels) it uses one widening
+/// 64 × 64 → 128-bit multiply, which cannot overflow: on wasm32 this avoids the much slower
+/// overflow-checked 128-bit multiply (`__muloti4`). Same result bits either way.
+#[inline]
+pub(crate) fn imul(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) => Some(i128::from(x).wrapping_mul(i128::from(y))),
+        _ => a.checked_mul(b),
+    }
+}
+
 /// `a + b`, checked.
 #[inline]
 pub fn add(a: Value, b: Value) -> MathResult<Value> {

@@ -2,7 +2,7 @@
 
 use crate::elementary::exp;
 use crate::error::MathResult;
-use crate::fixed_point::{ovf, pmul, Precise};
+use crate::fixed_point::{imul, ovf, pmul, Precise};
 use crate::normal_table::{COEFFS, DEGREE, FRAC_BITS, INTERVALS, WIDTH_LOG2};
 
 /// 1/√(2π) · 2^64, rounded to nearest.
@@ -25,7 +25,7 @@ fn upper_tail(x_raw: i128) -> MathResult<i128> {
     let used = coeffs.get(..=usize::from(*degree)).unwrap_or(coeffs);
     let mut acc: i128 = 0;
     for c in used.iter().rev() {
-        acc = ovf((ovf(acc.checked_mul(t))? >> FRAC_BITS).checked_add(*c))?;
+        acc = ovf((ovf(imul(acc, t))? >> FRAC_BITS).checked_add(*c))?;
     }
     // Q62 → Q64; clamp the tiny polynomial overshoot at the ends of the range.
     let q = ovf(acc.checked_mul(4))?;

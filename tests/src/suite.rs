@@ -103,6 +103,13 @@ impl Suite {
     /// Deploys everything at time `T0` with fresh prices: BTC 60,000 / 65%, ETH 3,000 / 80%,
     /// IDX 1,000 / 30%; the venue authorized with a 1% max fee.
     pub fn new() -> Self {
+        Self::with_markets(3)
+    }
+
+    /// Like [`Suite::new`] with `markets` (3..=8) markets: BTC, ETH and IDX as in `new`, then
+    /// underlyings 3.. priced at 100 / 50% with a linear instrument each (`3 ≤ u`: instrument `u`).
+    pub fn with_markets(markets: u32) -> Self {
+        assert!((3..=8).contains(&markets));
         let mut chain = Chain::new();
         chain.set_time(T0);
         let owner = actor(1);
@@ -142,14 +149,16 @@ impl Suite {
             let res: Result<(), oracle::OracleError> = suite.chain.call(owner, oracle, "add_reporter", r);
             res.expect("add reporter");
         }
-        for feed in 0..6u32 {
+        for feed in 0..2 * markets {
             let kind = if feed % 2 == 0 { FeedKind::Price } else { FeedKind::Volatility };
             let config = FeedConfig { kind, window_ms: WINDOW_MS, quorum: 2, min_e18: 1, max_e18: e18("10000000000") };
             let res: Result<u32, oracle::OracleError> = suite.chain.call(owner, oracle, "create_feed", config);
             assert_eq!(res, Ok(feed));
         }
-        suite.set_prices(&[(BTC, "60000", "0.65"), (ETH, "3000", "0.8"), (IDX, "1000", "0.3")]);
-        for u in [BTC, ETH, IDX] {
+        let mut prices = vec![(BTC, "60000", "0.65"), (ETH, "3000", "0.8"), (IDX, "1000", "0.3")];
+        prices.extend((3..markets).map(|u| (u, "100", "0.5")));
+        suite.set_prices(&prices);
+        for u in 0..markets {
             let res: Result<u32, EngineError> = suite.chain.call(owner, engine, "list_market", market_config(u));
             assert_eq!(res, Ok(u));
         }
@@ -158,7 +167,7 @@ impl Suite {
             let res: Result<(), EngineError> = suite.chain.call(owner, engine, "list_asset", (asset, u, 0u128, cap));
             res.expect("list asset");
         }
-        for u in [BTC, ETH, IDX] {
+        for u in 0..markets {
             let res: Result<u32, EngineError> =
                 suite.chain.call(owner, engine, "list_instrument", (u, InstrumentKind::Linear));
             assert_eq!(res, Ok(u));

@@ -137,12 +137,9 @@ pub fn to_math_account(
 pub fn position_kind(kind: &InstrumentKind, entry_e18: u128) -> PositionKind {
     match *kind {
         InstrumentKind::Linear => PositionKind::Linear { entry_e18 },
-        InstrumentKind::Option { option_type, strike_e18, expiry_ms } => PositionKind::Option {
-            kind: option_kind(option_type),
-            strike_e18,
-            expiry_ms,
-            settlement_e18: None,
-        },
+        InstrumentKind::Option { option_type, strike_e18, expiry_ms } => {
+            PositionKind::Option { kind: option_kind(option_type), strike_e18, expiry_ms, settlement_e18: None }
+        }
     }
 }
 

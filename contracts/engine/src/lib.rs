@@ -188,8 +188,13 @@ mod engine {
             ensure(count < MAX_ASSETS, EngineError::TooManyAssets)?;
             let market = self.market_config(underlying)?;
             let decimals = read_decimals(asset)?;
-            let config =
-                AssetConfig { underlying: Some(underlying), decimals, basis_haircut_e18, deposit_cap, total_deposits: 0 };
+            let config = AssetConfig {
+                underlying: Some(underlying),
+                decimals,
+                basis_haircut_e18,
+                deposit_cap,
+                total_deposits: 0,
+            };
             ensure(asset_params_ok(&config, &market), EngineError::InvalidAssetParams)?;
             self.assets.insert(asset, &config);
             self.asset_list.push(asset);
@@ -240,7 +245,8 @@ mod engine {
             self.only_owner()?;
             self.market_config(underlying)?;
             if let InstrumentKind::Option { strike_e18, expiry_ms, .. } = kind {
-                let ok = (MIN_SPOT_E18..=MAX_SPOT_E18).contains(&strike_e18) && expiry_ms > self.env().block_timestamp();
+                let ok =
+                    (MIN_SPOT_E18..=MAX_SPOT_E18).contains(&strike_e18) && expiry_ms > self.env().block_timestamp();
                 ensure(ok, EngineError::InvalidInstrument)?;
             }
             let instrument = self.instrument_count;
@@ -440,7 +446,8 @@ mod engine {
                 }
             }
             let markets = self.snapshot(&underlyings)?;
-            let snap = markets.iter().find(|m| m.underlying == underlying).ok_or(EngineError::UnknownMarket(underlying))?;
+            let snap =
+                markets.iter().find(|m| m.underlying == underlying).ok_or(EngineError::UnknownMarket(underlying))?;
             let mark = match instrument.kind {
                 InstrumentKind::Linear => snap.spot_e18,
                 InstrumentKind::Option { option_type, strike_e18, expiry_ms } => option_mark_e18(
@@ -467,9 +474,17 @@ mod engine {
             match instrument.kind {
                 InstrumentKind::Linear => {
                     let fb = fill_linear(old_buyer.size_e18, old_buyer.entry_e18, size, price_e18, qd)?;
-                    let fs = fill_linear(old_seller.size_e18, old_seller.entry_e18, size.checked_neg().ok_or(OVERFLOW)?, price_e18, qd)?;
-                    (new_buyer.size_e18, new_buyer.entry_e18, buyer_realized) = (fb.size_e18, fb.entry_e18, fb.realized_units);
-                    (new_seller.size_e18, new_seller.entry_e18, seller_realized) = (fs.size_e18, fs.entry_e18, fs.realized_units);
+                    let fs = fill_linear(
+                        old_seller.size_e18,
+                        old_seller.entry_e18,
+                        size.checked_neg().ok_or(OVERFLOW)?,
+                        price_e18,
+                        qd,
+                    )?;
+                    (new_buyer.size_e18, new_buyer.entry_e18, buyer_realized) =
+                        (fb.size_e18, fb.entry_e18, fb.realized_units);
+                    (new_seller.size_e18, new_seller.entry_e18, seller_realized) =
+                        (fs.size_e18, fs.entry_e18, fs.realized_units);
                     buyer_data.add_cash(buyer_realized)?;
                     seller_data.add_cash(seller_realized)?;
                 }
@@ -768,8 +783,8 @@ mod engine {
                 let vol = vol.map_err(|e| EngineError::OracleFeed(config.vol_feed, e))?;
                 let fresh = |ts: u64| ts <= now && now.saturating_sub(ts) <= config.max_oracle_age_ms;
                 ensure(fresh(price.ts_ms) && fresh(vol.ts_ms), EngineError::StalePrice(u))?;
-                let in_range = (MIN_SPOT_E18..=config.max_spot_e18).contains(&price.value_e18)
-                    && vol.value_e18 <= MAX_VOL_E18;
+                let in_range =
+                    (MIN_SPOT_E18..=config.max_spot_e18).contains(&price.value_e18) && vol.value_e18 <= MAX_VOL_E18;
                 ensure(in_range, EngineError::PriceOutOfRange(u))?;
                 markets.push(Market {
                     underlying: u,
@@ -790,7 +805,8 @@ mod engine {
         ) -> Result<u128, EngineError> {
             let mut gross: u128 = 0;
             for p in &data.positions {
-                let instrument = self.instruments.get(p.instrument).ok_or(EngineError::UnknownInstrument(p.instrument))?;
+                let instrument =
+                    self.instruments.get(p.instrument).ok_or(EngineError::UnknownInstrument(p.instrument))?;
                 if instrument.underlying == underlying {
                     gross = gross.checked_add(p.size_e18.unsigned_abs()).ok_or(OVERFLOW)?;
                 }

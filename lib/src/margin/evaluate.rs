@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use super::types::{Account, Market, PositionKind, PreparedMarket, UnderlyingId, MAX_PRICE_E18};
-use crate::black_scholes::{greeks, price, OptionKind};
+use crate::black_scholes::{ln_of, OptionKind, OptionTerms};
 use crate::error::{MathError, MathResult};
 use crate::fixed_point::{
     add, mul_ceil, mul_floor, mul_size_precise, ovf, pmul, precise_to_value_floor, psub, sub, Precise, Value,
@@ -74,12 +74,17 @@ impl Health {
 /// An option converted once per evaluation.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PreparedOption {
-    pub kind: OptionKind,
     pub size: Value,
-    pub strike: Precise,
-    pub years: Precise,
+    /// Spot- and vol-independent pricing terms, reused at every grid point.
+    pub terms: OptionTerms,
     /// Price at (S, σ); for pinned options the intrinsic value at settlement.
     pub p0: Precise,
+    /// Delta, gamma and vega at (S, σ) (zero for pinned options).
+    pub delta: Precise,
+    /// See `delta`.
+    pub gamma: Precise,
+    /// See `delta`.
+    pub vega: Precise,
     /// Settled at a pinned price: constant value, no risk.
     pub pinned: bool,
 }
@@ -123,6 +128,7 @@ pub(crate) fn book(market: &Market, account: &Account<'_>, now_ms: u64) -> MathR
     let mut haircut_units = Value::ZERO;
     let mut short_size = Value::ZERO;
     let mut options = Vec::new();
+    let mut ln_spot: Option<Precise> = None;
     for c in account.collateral.iter().filter(|c| c.underlying == u) {
         if c.basis_haircut_e18 >= 1_000_000_000_000_000_000 {
             return Err(MathError::OutOfDomain);
@@ -155,14 +161,34 @@ pub(crate) fn book(market: &Market, account: &Account<'_>, now_ms: u64) -> MathR
                     Some(s) if now_ms >= expiry_ms => Some(e18_to_precise(s)?),
                     _ => None,
                 };
-                let (p0, pinned) = match pinned_price {
-                    Some(settle) => (intrinsic(kind, settle, strike)?, true),
-                    None => (price(kind, pm.spot_p, strike, pm.vol_p, years, pm.rate_p)?, false),
+                let terms = OptionTerms::new(kind, strike, years, pm.rate_p)?;
+                let option = match pinned_price {
+                    Some(settle) => {
+                        let p0 = intrinsic(kind, settle, strike)?;
+                        let zero = Precise::ZERO;
+                        PreparedOption { size, terms, p0, delta: zero, gamma: zero, vega: zero, pinned: true }
+                    }
+                    None => {
+                        let ln_s = match ln_spot {
+                            Some(l) => l,
+                            None => *ln_spot.insert(ln_of(pm.spot_p)?),
+                        };
+                        let g = terms.greeks(pm.spot_p, ln_s, pm.vol_p)?;
+                        if size < Value::ZERO {
+                            short_size = sub(short_size, size)?;
+                        }
+                        PreparedOption {
+                            size,
+                            terms,
+                            p0: g.price,
+                            delta: g.delta,
+                            gamma: g.gamma,
+                            vega: g.vega,
+                            pinned: false,
+                        }
+                    }
                 };
-                if !pinned && size < Value::ZERO {
-                    short_size = sub(short_size, size)?;
-                }
-                options.push(PreparedOption { kind, size, strike, years, p0, pinned });
+                options.push(option);
             }
         }
     }
@@ -182,8 +208,13 @@ impl Book {
     /// Option part of `V(S, σ) − V(s, ν)`, each option's loss rounded up.
     pub(crate) fn option_loss(&self, spot_p: Precise, vol_p: Precise) -> MathResult<Value> {
         let mut loss = Value::ZERO;
+        let mut ln_spot: Option<Precise> = None;
         for o in self.options.iter().filter(|o| !o.pinned) {
-            let p = price(o.kind, spot_p, o.strike, vol_p, o.years, self.market.rate_p)?;
+            let ln_s = match ln_spot {
+                Some(l) => l,
+                None => *ln_spot.insert(ln_of(spot_p)?),
+            };
+            let p = o.terms.price(spot_p, ln_s, vol_p)?;
             loss = add(loss, mul_size_precise(o.size, psub(o.p0, p)?, true)?)?;
         }
         Ok(loss)
@@ -247,15 +278,13 @@ impl Book {
 
 fn risk(market: &Market, account: &Account<'_>, now_ms: u64) -> MathResult<UnderlyingRisk> {
     let b = book(market, account, now_ms)?;
-    let m = &b.market;
     let mut delta = b.d_one;
     let mut gamma = Value::ZERO;
     let mut vega = Value::ZERO;
     for o in b.options.iter().filter(|o| !o.pinned) {
-        let g = greeks(o.kind, m.spot_p, o.strike, m.vol_p, o.years, m.rate_p)?;
-        delta = add(delta, mul_size_precise(o.size, g.delta, false)?)?;
-        gamma = add(gamma, mul_size_precise(o.size, g.gamma, false)?)?;
-        vega = add(vega, mul_size_precise(o.size, g.vega, false)?)?;
+        delta = add(delta, mul_size_precise(o.size, o.delta, false)?)?;
+        gamma = add(gamma, mul_size_precise(o.size, o.gamma, false)?)?;
+        vega = add(vega, mul_size_precise(o.size, o.vega, false)?)?;
     }
     let add_ons = b.add_ons()?;
     let (grid_mm, worst_mm) = b.grid(b.shock(true))?;

@@ -201,7 +201,7 @@ fn greeks_from_core(kind: OptionKind, spot: Precise, c: &Core) -> MathResult<Gre
         let (price, delta) = intrinsic(kind, spot, c.discounted_strike)?;
         return Ok(Greeks { price, delta, gamma: Precise::ZERO, vega: Precise::ZERO });
     }
-    let price = price_from_core(kind, spot, &c)?;
+    let price = price_from_core(kind, spot, c)?;
     let delta = match kind {
         OptionKind::Call => cdf(c.d1)?,
         OptionKind::Put => ovf(cdf(ovf(c.d1.checked_neg())?)?.checked_neg())?,

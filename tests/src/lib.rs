@@ -11,4 +11,10 @@ mod state;
 mod suite;
 mod utils;
 
+mod gas_report;
 mod lifecycle;
+mod oracle_tests;
+mod tokens;
+
+mod engine_errors;
+mod venue;

@@ -51,8 +51,7 @@ pub trait PSP22 {
     /// Moves `value` base units from `from` to `to` using the caller's allowance; emits
     /// `Transfer` and `Approval` (the decreased allowance).
     #[ink(message)]
-    fn transfer_from(&mut self, from: AccountId, to: AccountId, value: u128, data: Vec<u8>)
-        -> Result<(), PSP22Error>;
+    fn transfer_from(&mut self, from: AccountId, to: AccountId, value: u128, data: Vec<u8>) -> Result<(), PSP22Error>;
 
     /// Sets the caller's allowance for `spender` to `value`; emits `Approval`.
     #[ink(message)]

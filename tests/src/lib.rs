@@ -11,6 +11,7 @@ mod state;
 mod suite;
 mod utils;
 
+mod bit_identity;
 mod gas_report;
 mod lifecycle;
 mod oracle_tests;

@@ -79,7 +79,7 @@ pub struct MathAccount {
     pub collateral: Vec<Collateral>,
     /// Position items.
     pub positions: Vec<Position>,
-    /// Distinct underlyings of the items, in first-seen order.
+    /// Distinct underlyings of the items, ascending (market order).
     pub underlyings: Vec<UnderlyingId>,
 }
 
@@ -130,6 +130,8 @@ pub fn to_math_account(
             kind: position_kind(&instrument.kind, p.entry_e18),
         });
     }
+    // Market order (ascending id): the order `health` reports underlyings in, as the CLI does.
+    underlyings.sort_unstable();
     Ok(MathAccount { cash: data.cash, cash_decimals: quote_decimals, collateral, positions, underlyings })
 }
 

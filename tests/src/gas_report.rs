@@ -68,8 +68,11 @@ fn ladder(s: &mut Suite) -> Vec<(InstrumentId, u32, Option<(OptionKind, u128, u6
         let u = (k / 2) % 8;
         let spot = e18(spots[u as usize]);
         if k % 2 == 0 {
-            let (option_type, kind) =
-                if (k / 2) % 2 == 0 { (OptionType::Call, OptionKind::Call) } else { (OptionType::Put, OptionKind::Put) };
+            let (option_type, kind) = if (k / 2) % 2 == 0 {
+                (OptionType::Call, OptionKind::Call)
+            } else {
+                (OptionType::Put, OptionKind::Put)
+            };
             let strike = if k < 16 { spot / 100 * 95 } else { spot / 100 * 105 };
             let kind_e = InstrumentKind::Option { option_type, strike_e18: strike, expiry_ms: expiry };
             let res: Result<u32, EngineError> = s.chain.call(s.owner, s.engine, "list_instrument", (u, kind_e));
@@ -113,7 +116,8 @@ fn gas_report() {
     let r: Result<(), oracle::OracleError> = s.chain.call(s.reporters[0], oracle, "submit", (0u32, e18("60000"), now));
     ok(r, "submit");
     report.record(&s.chain, "oracle::submit", "one value");
-    let items: Vec<(u32, u128, u64)> = (0..16u32).map(|f| (f, if f % 2 == 0 { e18("100") } else { e18("0.5") }, now)).collect();
+    let items: Vec<(u32, u128, u64)> =
+        (0..16u32).map(|f| (f, if f % 2 == 0 { e18("100") } else { e18("0.5") }, now)).collect();
     let items: Vec<(u32, u128, u64)> = items
         .into_iter()
         .enumerate()

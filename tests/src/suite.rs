@@ -116,7 +116,13 @@ impl Suite {
         let oracle = chain.deploy(&wasm(BundleProvider::Oracle), "new", (), owner, 0);
         let token_wasm = wasm(BundleProvider::Token);
         let token = |chain: &mut Chain, symbol: &str, decimals: u8, salt: u32| {
-            chain.deploy(&token_wasm, "new", (Some(symbol.to_string()), Some(symbol.to_string()), decimals), owner, salt)
+            chain.deploy(
+                &token_wasm,
+                "new",
+                (Some(symbol.to_string()), Some(symbol.to_string()), decimals),
+                owner,
+                salt,
+            )
         };
         let quote = token(&mut chain, "USD", 6, 1);
         let btc = token(&mut chain, "BTC", 24, 2);
@@ -189,15 +195,23 @@ impl Suite {
     }
 
     /// Lists an option on `underlying` and returns its id.
-    pub fn list_option(&mut self, underlying: u32, option_type: OptionType, strike: &str, expiry_ms: u64) -> InstrumentId {
+    pub fn list_option(
+        &mut self,
+        underlying: u32,
+        option_type: OptionType,
+        strike: &str,
+        expiry_ms: u64,
+    ) -> InstrumentId {
         let kind = InstrumentKind::Option { option_type, strike_e18: e18(strike), expiry_ms };
-        let res: Result<u32, EngineError> = self.chain.call(self.owner, self.engine, "list_instrument", (underlying, kind));
+        let res: Result<u32, EngineError> =
+            self.chain.call(self.owner, self.engine, "list_instrument", (underlying, kind));
         res.expect("list option")
     }
 
     /// Mints `amount` base units of `token` to `who` (owner-gated mint).
     pub fn mint(&mut self, token: Account, who: Account, amount: u128) {
-        let res: Result<(), deltamargin_interfaces::PSP22Error> = self.chain.call(self.owner, token, "mint", (who, amount));
+        let res: Result<(), deltamargin_interfaces::PSP22Error> =
+            self.chain.call(self.owner, token, "mint", (who, amount));
         res.expect("mint");
     }
 
@@ -232,7 +246,12 @@ impl Suite {
         fee_rate_e18: u128,
     ) -> Result<(), EngineError> {
         let venue = self.venue;
-        self.chain.call(venue, self.engine, "apply_trade", (buyer, seller, instrument, size_e18, price_e18, fee_rate_e18))
+        self.chain.call(
+            venue,
+            self.engine,
+            "apply_trade",
+            (buyer, seller, instrument, size_e18, price_e18, fee_rate_e18),
+        )
     }
 
     /// The engine's stored account of `who`.

@@ -2,7 +2,6 @@
 //! (arguments SCALE-encoded from the contracts' own types, results decoded into them), events
 //! decoded by their ink! signature topic, explicit time, and the gas of the last call.
 
-
 use drink::minimal::MinimalSandbox;
 use drink::pallet_contracts::{self, Determinism};
 use drink::sandbox_api::prelude::*;

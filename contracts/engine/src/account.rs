@@ -103,9 +103,10 @@ pub fn to_math_account(
     instrument_of: impl Fn(InstrumentId) -> Option<Instrument>,
 ) -> Result<MathAccount, EngineError> {
     let mut underlyings: Vec<UnderlyingId> = Vec::new();
+    // Kept ascending (market order): the order `health` reports underlyings in, as the CLI does.
     let mut note = |u: UnderlyingId| {
-        if !underlyings.contains(&u) {
-            underlyings.push(u);
+        if let Err(position) = underlyings.binary_search(&u) {
+            underlyings.insert(position, u);
         }
     };
     let mut collateral = Vec::with_capacity(data.collateral.len());
@@ -130,8 +131,6 @@ pub fn to_math_account(
             kind: position_kind(&instrument.kind, p.entry_e18),
         });
     }
-    // Market order (ascending id): the order `health` reports underlyings in, as the CLI does.
-    underlyings.sort_unstable();
     Ok(MathAccount { cash: data.cash, cash_decimals: quote_decimals, collateral, positions, underlyings })
 }
 

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use super::types::{Account, Market, PositionKind, PreparedMarket, UnderlyingId, MAX_PRICE_E18};
-use crate::black_scholes::{ln_of, OptionKind, OptionTerms};
+use crate::black_scholes::{ln_of, OptionKind, OptionTerms, VolTerms};
 use crate::error::{MathError, MathResult};
 use crate::fixed_point::{
     add, mul_ceil, mul_floor, mul_size_precise, ovf, pmul, precise_to_value_floor, psub, sub, Precise, Value,
@@ -205,16 +205,24 @@ impl Book {
         }
     }
 
-    /// Option part of `V(S, σ) − V(s, ν)`, each option's loss rounded up.
-    pub(crate) fn option_loss(&self, spot_p: Precise, vol_p: Precise) -> MathResult<Value> {
+    /// Each unpinned option's volatility terms at `vol_p` (`None` for pinned options), computed
+    /// once per grid volatility and reused at every grid spot.
+    pub(crate) fn vol_terms(&self, vol_p: Precise) -> MathResult<Vec<Option<VolTerms>>> {
+        self.options.iter().map(|o| if o.pinned { Ok(None) } else { o.terms.at_vol(vol_p).map(Some) }).collect()
+    }
+
+    /// Option part of `V(S, σ) − V(s, ν)` at spot `spot_p` and the volatility whose terms are
+    /// `vols` (from [`Book::vol_terms`]), each option's loss rounded up.
+    pub(crate) fn option_loss(&self, spot_p: Precise, vols: &[Option<VolTerms>]) -> MathResult<Value> {
         let mut loss = Value::ZERO;
         let mut ln_spot: Option<Precise> = None;
-        for o in self.options.iter().filter(|o| !o.pinned) {
+        for (o, vol) in self.options.iter().zip(vols) {
+            let Some(vol) = vol else { continue };
             let ln_s = match ln_spot {
                 Some(l) => l,
                 None => *ln_spot.insert(ln_of(spot_p)?),
             };
-            let p = o.terms.price(spot_p, ln_s, vol_p)?;
+            let p = o.terms.price_at(spot_p, ln_s, vol)?;
             loss = add(loss, mul_size_precise(o.size, psub(o.p0, p)?, true)?)?;
         }
         Ok(loss)
@@ -244,11 +252,13 @@ impl Book {
             (ovf(full.checked_neg())?, ovf(m.spot_p.checked_add(full_p))?, add(m.spot, full)?),
         ];
         let (lo, hi) = self.vol_range(shock.v_p)?;
+        let vols = [(lo, self.vol_terms(lo)?), (hi, self.vol_terms(hi)?)];
         let mut worst: Option<Scenario> = None;
         for (move_down, spot_p, spot_v) in spots {
             let d_one_loss = mul_ceil(self.d_one, move_down)?;
-            for vol_p in [lo, hi] {
-                let loss = add(d_one_loss, self.option_loss(spot_p, vol_p)?)?;
+            for (vol_p, terms) in &vols {
+                let vol_p = *vol_p;
+                let loss = add(d_one_loss, self.option_loss(spot_p, terms)?)?;
                 if worst.is_none_or(|w| loss > w.loss) {
                     worst = Some(Scenario { spot: spot_v, vol: precise_to_value_floor(vol_p), loss });
                 }

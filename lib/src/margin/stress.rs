@@ -63,15 +63,20 @@ pub fn stress(
     let vol_steps = Precise::from_num(vol_points.saturating_sub(1).max(1));
     let spot_span = ovf(ovf(full.checked_mul_int(2))?.checked_div(spot_steps))?;
     let vol_span = ovf(psub(vol_hi, vol_lo)?.checked_div(vol_steps))?;
+    let mut vols = Vec::new();
+    for j in 0..vol_points {
+        let vol_p = ovf(vol_lo.checked_add(ovf(vol_span.checked_mul_int(i128::from(j)))?))?;
+        vols.push((vol_p, b.vol_terms(vol_p)?));
+    }
     let mut points = Vec::new();
     let mut worst_loss = Value::ZERO;
     for i in 0..spot_points {
         let spot = add(low_spot, ovf(spot_span.checked_mul_int(i128::from(i)))?)?;
         let spot_p = value_to_precise(spot)?;
         let d_one_loss = mul_ceil(b.d_one, sub(m.spot, spot)?)?;
-        for j in 0..vol_points {
-            let vol_p = ovf(vol_lo.checked_add(ovf(vol_span.checked_mul_int(i128::from(j)))?))?;
-            let loss = add(d_one_loss, b.option_loss(spot_p, vol_p)?)?;
+        for (vol_p, terms) in &vols {
+            let vol_p = *vol_p;
+            let loss = add(d_one_loss, b.option_loss(spot_p, terms)?)?;
             worst_loss = worst_loss.max(loss);
             points.push(StressPoint { spot, vol: precise_to_value_floor(vol_p), loss });
         }

@@ -128,7 +128,9 @@ pub struct AssetConfig {
     pub basis_haircut_e18: u128,
     /// Cap of all accounts' deposits of this asset, base units.
     pub deposit_cap: u128,
-    /// Sum of all accounts' balances of this asset, base units (quote: deposits minus withdrawals).
+    /// Sum of all accounts' balances of this asset, base units. For the quote asset: deposits
+    /// minus withdrawals, floored at 0 (withdrawn realized profits can exceed deposits); the
+    /// deposit cap applies to it.
     pub total_deposits: u128,
 }
 

@@ -13,6 +13,7 @@ mod utils;
 
 mod bit_identity;
 mod gas_report;
+mod kernel_gas;
 mod lifecycle;
 mod oracle_tests;
 mod tokens;

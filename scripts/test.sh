@@ -22,6 +22,7 @@ stage() { # stage NAME CMD...
 # rustup does not install a toolchain file's toolchain on first use in every version: ask it to.
 stage "toolchain (rust-toolchain.toml)" rustup toolchain install
 stage "fmt" cargo fmt --all -- --check
+stage "fmt (sandbox tests)" cargo fmt --manifest-path tests/Cargo.toml -- --check
 stage "clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT
@@ -29,6 +30,17 @@ run_tests() { cargo test --workspace --locked 2>&1 | tee "$test_log"; return "${
 stage "tests (workspace, PROPTEST_CASES=$PROPTEST_CASES)" run_tests
 # Benchmarks must keep compiling; running them is scripts/bench.sh.
 stage "benches build" cargo bench --workspace --locked --no-run
+
+# The contracts on the real runtime: drink sandbox tests (own crate and lockfile, TOOLCHAIN 3).
+# The bundle provider builds every contract to release Wasm first; the bit-identity test runs
+# the CLI, so build it and say where it is.
+stage "CLI build (for the bit-identity test)" cargo build --release --locked -p deltamargin-cli
+export DELTAMARGIN_CLI="$CARGO_TARGET_DIR/release/deltamargin"
+run_sandbox_tests() {
+  (cd tests && cargo test --release --locked 2>&1) | tee -a "$test_log"
+  return "${PIPESTATUS[0]}"
+}
+stage "sandbox tests (drink, release Wasm)" run_sandbox_tests
 
 passed=$(grep -Eo 'test result: [a-z]+\. [0-9]+ passed' "$test_log" | awk '{s += $4} END {print s + 0}')
 failed=$(grep -Eo '[0-9]+ failed' "$test_log" | awk '{s += $1} END {print s + 0}')

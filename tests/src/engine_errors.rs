@@ -507,21 +507,18 @@ fn lost_quorum_is_an_oracle_feed_error() {
 }
 
 #[test]
-fn unknown_feed_is_an_oracle_feed_error() {
+fn market_on_missing_or_wrong_kind_feed_is_rejected() {
     let mut s = Suite::new();
-    let (alice, bob) = funded_pair(&mut s);
     let owner = s.owner;
-    // The engine does not check feed ids at listing; the oracle answers for them at use.
-    let config = MarketConfig { price_feed: 99, vol_feed: 98, ..market_config(BTC) };
-    let res: Result<u32, EngineError> = s.chain.call(owner, s.engine, "list_market", config);
-    assert_eq!(res, Ok(3));
-    let res: Result<u32, EngineError> =
-        s.chain.call(owner, s.engine, "list_instrument", (3u32, InstrumentKind::Linear));
-    assert_eq!(res, Ok(3));
-    let venue = s.venue;
-    let args = trade_args(alice, bob, 3, E18, e18("60000"), 0);
-    let expected = EngineError::OracleFeed(99, FeedError::UnknownFeed);
-    assert_rejected::<()>(&mut s, &[alice, bob], venue, "apply_trade", args, expected);
+    // A feed id the oracle does not have, a vol feed as price feed, a price feed as vol feed.
+    for (config, feed) in [
+        (MarketConfig { price_feed: 99, ..market_config(BTC) }, 99),
+        (MarketConfig { price_feed: 1, vol_feed: 1, ..market_config(BTC) }, 1),
+        (MarketConfig { price_feed: 0, vol_feed: 2, ..market_config(BTC) }, 2),
+    ] {
+        assert_rejected::<u32>(&mut s, &[], owner, "list_market", config, EngineError::InvalidFeed(feed));
+        assert_rejected::<()>(&mut s, &[], owner, "update_market", (BTC, config), EngineError::InvalidFeed(feed));
+    }
 }
 
 #[test]
@@ -537,15 +534,10 @@ fn engine_with_a_token_as_oracle_fails_oracle_calls() {
         77,
     );
     s.engine = bad;
-    let res: Result<u32, EngineError> = s.chain.call(owner, bad, "list_market", market_config(BTC));
-    assert_eq!(res, Ok(BTC));
-    let res: Unit = s.chain.call(owner, bad, "list_asset", (s.btc, BTC, 0u128, units("1000", 24)));
-    assert_eq!(res, Ok(()));
-    // Deposits need no oracle; withdrawing collateral does.
-    s.fund(alice, s.btc, units("2", 24));
-    let btc = s.btc;
-    assert_rejected::<()>(&mut s, &[alice], alice, "withdraw", (btc, units("1", 24)), EngineError::OracleCallFailed);
-    assert_eq!(s.health(alice), Err(EngineError::OracleCallFailed));
+    // Listing a market asks the oracle what its feeds measure: the token cannot answer.
+    assert_rejected::<u32>(&mut s, &[alice], owner, "list_market", market_config(BTC), EngineError::OracleCallFailed);
+    let count: u32 = s.chain.call(owner, bad, "market_count", ());
+    assert_eq!(count, 0);
 }
 
 #[test]
@@ -850,7 +842,10 @@ fn test_for(e: &EngineError) -> &'static str {
         TradeMargin(Side::Buyer) => "underfunded_buyer_fails_trade_margin",
         TradeMargin(Side::Seller) => "underfunded_seller_fails_trade_margin",
         OracleFeed(_, FeedError::NoQuorum) => "lost_quorum_is_an_oracle_feed_error",
-        OracleFeed(_, FeedError::UnknownFeed) => "unknown_feed_is_an_oracle_feed_error",
+        OracleFeed(_, FeedError::UnknownFeed) => {
+            "unreachable: listing checks that both feeds exist (InvalidFeed) and the oracle never deletes a feed"
+        }
+        InvalidFeed(_) => "market_on_missing_or_wrong_kind_feed_is_rejected",
         OracleCallFailed => "engine_with_a_token_as_oracle_fails_oracle_calls",
         StalePrice(_) => "stale_price_blocks_trade",
         PriceOutOfRange(_) => "price_above_market_max_is_out_of_range",
@@ -886,7 +881,7 @@ fn every_error_variant_is_mapped_to_its_test() {
             EngineError::decode(&mut &bytes[..]).ok()
         })
         .collect();
-    assert_eq!(variants.len(), 41, "EngineError has 41 variants; map any new one in test_for");
+    assert_eq!(variants.len(), 42, "EngineError has 42 variants; map any new one in test_for");
     // Payloads that select a different test than the zero payload does.
     variants.extend([
         EngineError::TradeMargin(Side::Seller),

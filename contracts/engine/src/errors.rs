@@ -98,6 +98,9 @@ pub enum EngineError {
     TradeMargin(Side),
     /// Returned if an oracle feed has no value (unknown feed, no quorum).
     OracleFeed(FeedId, FeedError),
+    /// Returned if a market names an oracle feed that does not exist or measures the wrong
+    /// thing (the price feed must be a `Price` feed, the vol feed a `Volatility` feed).
+    InvalidFeed(FeedId),
     /// Returned if the oracle call itself failed.
     OracleCallFailed,
     /// Returned if an underlying's price or volatility is older than the market's max age.

@@ -15,7 +15,7 @@ pub use errors::{EngineError, MathFailure, Side};
 
 #[ink::contract]
 mod engine {
-    use deltamargin_interfaces::{PSP22Metadata, PriceOracle, PSP22};
+    use deltamargin_interfaces::{FeedKind, PSP22Metadata, PriceOracle, PSP22};
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
     use margin_math::margin::{evaluate, stress, Health, Market};
@@ -143,12 +143,13 @@ mod engine {
 
         /// Owner: lists a market (underlying) and returns its id (dense, from 0). Emits
         /// `MarketListed`. Errors: `NotOwner`, `TooManyMarkets`, `InvalidMarketParams`
-        /// (see `MarketConfig::is_valid`).
+        /// (see `MarketConfig::is_valid`), `InvalidFeed`, `OracleCallFailed`.
         #[ink(message)]
         pub fn list_market(&mut self, config: MarketConfig) -> Result<UnderlyingId, EngineError> {
             self.only_owner()?;
             ensure(self.market_count < MAX_MARKETS, EngineError::TooManyMarkets)?;
             ensure(config.is_valid(), EngineError::InvalidMarketParams)?;
+            self.check_feeds(&config)?;
             let underlying = self.market_count;
             self.markets.insert(underlying, &config);
             self.market_count = underlying.checked_add(1).ok_or(OVERFLOW)?;
@@ -157,12 +158,14 @@ mod engine {
         }
 
         /// Owner: replaces a market's configuration. Emits `MarketUpdated`.
-        /// Errors: `NotOwner`, `UnknownMarket`, `InvalidMarketParams`.
+        /// Errors: `NotOwner`, `UnknownMarket`, `InvalidMarketParams`, `InvalidFeed`,
+        /// `OracleCallFailed`.
         #[ink(message)]
         pub fn update_market(&mut self, underlying: UnderlyingId, config: MarketConfig) -> Result<(), EngineError> {
             self.only_owner()?;
             ensure(self.markets.contains(underlying), EngineError::UnknownMarket(underlying))?;
             ensure(config.is_valid(), EngineError::InvalidMarketParams)?;
+            self.check_feeds(&config)?;
             self.markets.insert(underlying, &config);
             self.env().emit_event(MarketUpdated { underlying, config });
             Ok(())
@@ -740,6 +743,20 @@ mod engine {
                 self.account_count = self.account_count.checked_add(1).ok_or(OVERFLOW)?;
             }
             self.accounts.insert(who, data);
+            Ok(())
+        }
+
+        /// The market's price feed must be an oracle `Price` feed and its vol feed a
+        /// `Volatility` feed.
+        fn check_feeds(&self, config: &MarketConfig) -> Result<(), EngineError> {
+            let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
+            for (feed, kind) in [(config.price_feed, FeedKind::Price), (config.vol_feed, FeedKind::Volatility)] {
+                match ink::codegen::TraitCallBuilder::call(&oracle).feed_kind(feed).try_invoke() {
+                    Ok(Ok(Some(found))) if found == kind => {}
+                    Ok(Ok(_)) => return Err(EngineError::InvalidFeed(feed)),
+                    _ => return Err(EngineError::OracleCallFailed),
+                }
+            }
             Ok(())
         }
 

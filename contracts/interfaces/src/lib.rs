@@ -109,6 +109,18 @@ pub enum FeedError {
     NoQuorum,
 }
 
+/// What a feed measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[allow(clippy::cast_possible_truncation)]
+pub enum FeedKind {
+    /// Price of one whole token in the quote token, 18 decimals.
+    Price,
+    /// Annualized volatility as a fraction (0.65 = 65%), 18 decimals.
+    Volatility,
+}
+
 /// What the engine reads from the oracle.
 #[ink::trait_definition]
 pub trait PriceOracle {
@@ -119,4 +131,9 @@ pub trait PriceOracle {
     /// The aggregated values of `feeds`, one result per id, in order.
     #[ink(message)]
     fn read_batch(&self, feeds: Vec<FeedId>) -> Vec<Result<FeedValue, FeedError>>;
+
+    /// What `feed` measures, or `None` if no feed has this id (checked by the engine when a
+    /// market is listed or updated).
+    #[ink(message)]
+    fn feed_kind(&self, feed: FeedId) -> Option<FeedKind>;
 }

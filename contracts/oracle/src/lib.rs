@@ -386,6 +386,14 @@ mod oracle {
             let reporters = self.reporters.get_or_default();
             feeds.into_iter().map(|feed| self.value(feed, &reporters)).collect()
         }
+
+        /// What `feed` measures (`None` for an unknown id).
+        ///
+        /// Caller: anyone. No errors, no events.
+        #[ink(message)]
+        fn feed_kind(&self, feed: FeedId) -> Option<crate::types::FeedKind> {
+            self.feeds.get(feed).map(|config| config.kind)
+        }
     }
 
     #[cfg(test)]

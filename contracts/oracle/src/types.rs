@@ -9,17 +9,7 @@ use crate::errors::OracleError;
 /// bounds the gas of `read`.
 pub const MAX_REPORTERS: u32 = 32;
 
-/// What a feed measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-#[allow(clippy::cast_possible_truncation)] // parity-scale-codec's derive casts variant indices (TOOLCHAIN 6)
-pub enum FeedKind {
-    /// Price of one whole token in the quote token, 18 decimals.
-    Price,
-    /// Annualized volatility as a fraction (0.65 = 65%), 18 decimals.
-    Volatility,
-}
+pub use deltamargin_interfaces::FeedKind;
 
 /// A feed's parameters, set by the owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

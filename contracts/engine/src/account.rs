@@ -182,3 +182,59 @@ pub fn health_view(health: &Health, now_ms: u64) -> HealthView {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asset(n: u8) -> AccountId {
+        AccountId::from([n; 32])
+    }
+
+    #[test]
+    fn collateral_entries_add_up_and_vanish_when_emptied() {
+        let mut a = AccountData::default();
+        a.add_collateral(asset(1), 5).unwrap();
+        a.add_collateral(asset(1), 7).unwrap();
+        assert_eq!(a.collateral_of(asset(1)), 12);
+        assert_eq!(a.remove_collateral(asset(1), 13), Err(EngineError::InsufficientCollateral));
+        assert_eq!(a.remove_collateral(asset(2), 1), Err(EngineError::InsufficientCollateral));
+        a.remove_collateral(asset(1), 12).unwrap();
+        assert!(a.collateral.is_empty());
+        assert!(a.is_empty());
+    }
+
+    #[test]
+    fn collateral_entries_are_capped_at_the_listable_assets() {
+        let mut a = AccountData::default();
+        for n in 0..MAX_ASSETS {
+            a.add_collateral(asset(u8::try_from(n).unwrap()), 1).unwrap();
+        }
+        assert_eq!(a.add_collateral(asset(200), 1), Err(EngineError::TooManyPositions));
+        // Adding to an existing entry is always possible.
+        a.add_collateral(asset(0), 1).unwrap();
+    }
+
+    #[test]
+    fn positions_are_replaced_removed_at_zero_and_capped() {
+        let mut a = AccountData::default();
+        let p = |instrument, size_e18| PositionData { instrument, size_e18, entry_e18: 0 };
+        a.set_position(p(1, 10), 2).unwrap();
+        a.set_position(p(2, -3), 2).unwrap();
+        assert_eq!(a.set_position(p(3, 1), 2), Err(EngineError::TooManyPositions));
+        // A flat "position" never takes a slot, and replacing an existing one is allowed.
+        a.set_position(p(3, 0), 2).unwrap();
+        a.set_position(p(1, 4), 2).unwrap();
+        assert_eq!(a.position(1).size_e18, 4);
+        a.set_position(p(1, 0), 2).unwrap();
+        assert_eq!(a.positions.len(), 1);
+        assert_eq!(a.position(1), p(1, 0));
+    }
+
+    #[test]
+    fn cash_overflow_is_a_typed_error() {
+        let mut a = AccountData { cash: i128::MAX, ..AccountData::default() };
+        assert_eq!(a.add_cash(1), Err(EngineError::Math(crate::errors::MathFailure::Overflow)));
+        assert_eq!(a.cash, i128::MAX);
+    }
+}

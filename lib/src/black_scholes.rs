@@ -21,7 +21,7 @@
 
 use crate::elementary::{exp, ln_raw, sqrt};
 use crate::error::{MathError, MathResult};
-use crate::fixed_point::{ovf, padd, pmul, psub, Precise};
+use crate::fixed_point::{mul_q64_i128, ovf, padd, pmul, psub, Precise};
 use crate::normal::{cdf, pdf};
 
 /// Call or put.
@@ -131,8 +131,8 @@ impl OptionTerms {
         let saturated = if num >= Precise::ZERO { D_SATURATION } else { -D_SATURATION };
         let ratio = match vol.inverse {
             _ if num == Precise::ZERO => Precise::ZERO,
-            Some(inverse) => match num.checked_mul(inverse) {
-                Some(q) => q.clamp(-D_SATURATION, D_SATURATION),
+            Some(inverse) => match mul_q64_i128(num.to_bits(), inverse.to_bits()) {
+                Some(q) => Precise::from_bits(q).clamp(-D_SATURATION, D_SATURATION),
                 None => saturated,
             },
             None => saturated,

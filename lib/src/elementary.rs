@@ -4,7 +4,7 @@
 //! values fits in 128 bits; results are returned in Q64.
 
 use crate::error::{MathError, MathResult};
-use crate::fixed_point::{imul, ovf, Precise};
+use crate::fixed_point::{imul, mul_q62_i64, ovf, Precise};
 
 /// Fractional bits of the kernels.
 const K: u32 = 62;
@@ -23,46 +23,63 @@ fn kmul(a: i128, b: i128) -> MathResult<i128> {
     Ok(ovf(imul(a, b))? >> K)
 }
 
-/// 1/n! in Q62 for n = 0..=17 (rounded down).
-const INV_FACT_Q62: [i128; 18] = inv_factorials();
+/// 1/n! in Q62 for n = 0..=17 (rounded down; all ≤ 2^62, so they fit `i64`).
+const INV_FACT_Q62: [i64; 18] = inv_factorials();
 
-#[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing, clippy::cast_possible_wrap)] // const-evaluated
-const fn inv_factorials() -> [i128; 18] {
-    let mut out = [0i128; 18];
+#[allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation
+)] // const-evaluated; every value ≤ 2^62
+const fn inv_factorials() -> [i64; 18] {
+    let mut out = [0i64; 18];
     let mut fact: i128 = 1;
     let mut n = 0;
     while n < 18 {
         if n > 0 {
             fact *= n as i128;
         }
-        out[n] = (1i128 << K) / fact;
+        out[n] = ((1i128 << K) / fact) as i64;
         n += 1;
     }
     out
 }
 
-/// 1/(2n+1) in Q62 for n = 0..=12 (rounded down).
-const INV_ODD_Q62: [i128; 13] = inv_odds();
+/// 1/(2n+1) in Q62 for n = 0..=12 (rounded down; all ≤ 2^62).
+const INV_ODD_Q62: [i64; 13] = inv_odds();
 
-#[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing, clippy::cast_possible_wrap)] // const-evaluated
-const fn inv_odds() -> [i128; 13] {
-    let mut out = [0i128; 13];
+#[allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation
+)] // const-evaluated; every value ≤ 2^62
+const fn inv_odds() -> [i64; 13] {
+    let mut out = [0i64; 13];
     let mut n = 0;
     while n < 13 {
-        out[n] = (1i128 << K) / (2 * n as i128 + 1);
+        out[n] = ((1i128 << K) / (2 * n as i128 + 1)) as i64;
         n += 1;
     }
     out
 }
 
-/// Horner evaluation of `Σ c[i] · x^i` in Q62.
+/// Horner evaluation of `Σ c[i] · x^i` in Q62 for `|x| < 2^61` (0.5; otherwise `Overflow`).
+///
+/// Runs on `i64` with 64-bit limb multiplies (`|acc · x| < 2^63 · 2^61`, inside
+/// `mul_q62_i64`'s bound): the same floors as an `i128` evaluation, so the same bits, as long
+/// as the partial sums fit `i64` — they stay below 1.5 in the kernels here, and an overflow
+/// would be an error, never a wrong value.
 #[inline]
-fn horner(coeffs: &[i128], x: i128) -> MathResult<i128> {
-    let mut acc: i128 = 0;
+fn horner(coeffs: &[i64], x: i128) -> MathResult<i128> {
+    const BOUND: i64 = 1 << 61;
+    let x = i64::try_from(x).ok().filter(|x| (-BOUND..BOUND).contains(x)).ok_or(MathError::Overflow)?;
+    let mut acc: i64 = 0;
     for c in coeffs.iter().rev() {
-        acc = ovf(kmul(acc, x)?.checked_add(*c))?;
+        acc = ovf(mul_q62_i64(acc, x).checked_add(*c))?;
     }
-    Ok(acc)
+    Ok(i128::from(acc))
 }
 
 /// e^x.

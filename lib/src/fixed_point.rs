@@ -22,15 +22,90 @@ pub(crate) fn ovf<T>(x: Option<T>) -> MathResult<T> {
     x.ok_or(MathError::Overflow)
 }
 
+/// `a · b` of two `u64`s as `(high, low)` 64-bit halves, exact. Built from four 32 × 32-bit
+/// products with native 64-bit operations only: on wasm32 a 128-bit multiply is a call to the
+/// emulated `__multi3`, several times slower (pallet-contracts charges per Wasm instruction).
+#[inline(always)]
+pub(crate) fn mul_wide_u64(a: u64, b: u64) -> (u64, u64) {
+    const LOW: u64 = 0xFFFF_FFFF;
+    let (a0, a1) = (a & LOW, a >> 32);
+    let (b0, b1) = (b & LOW, b >> 32);
+    // Each partial product of two 32-bit halves is below 2^64; the wrapping ops never wrap.
+    let p00 = a0.wrapping_mul(b0);
+    let p01 = a0.wrapping_mul(b1);
+    let p10 = a1.wrapping_mul(b0);
+    let p11 = a1.wrapping_mul(b1);
+    // < 3 · 2^32
+    let mid = (p00 >> 32).wrapping_add(p01 & LOW).wrapping_add(p10 & LOW);
+    let low = (mid << 32) | (p00 & LOW);
+    let high = p11.wrapping_add(p01 >> 32).wrapping_add(p10 >> 32).wrapping_add(mid >> 32);
+    (high, low)
+}
+
+/// `a · b` of two `i64`s as `(high, low)` halves of the two's-complement 128-bit product, exact
+/// (the signed high half is the unsigned one minus each negative factor's partner).
+#[inline(always)]
+pub(crate) fn mul_wide_i64(a: i64, b: i64) -> (i64, u64) {
+    let (au, bu) = (a.cast_unsigned(), b.cast_unsigned());
+    let (mut high, low) = mul_wide_u64(au, bu);
+    if a < 0 {
+        high = high.wrapping_sub(bu);
+    }
+    if b < 0 {
+        high = high.wrapping_sub(au);
+    }
+    (high.cast_signed(), low)
+}
+
+/// `floor(a · b / 2^62)` for Q62 `i64`s whose product is below 2^125 in magnitude (so the
+/// result fits `i64`; callers guarantee it). Exactly `((a as i128 * b as i128) >> 62) as i64`.
+#[inline(always)]
+pub(crate) fn mul_q62_i64(a: i64, b: i64) -> i64 {
+    let (high, low) = mul_wide_i64(a, b);
+    ((high.cast_unsigned() << 2) | (low >> 62)).cast_signed()
+}
+
 /// `a · b` for raw `i128`s, `None` on overflow — exactly `a.checked_mul(b)`, but when both
 /// factors fit in 64 bits (the common case in the polynomial kernels) it uses one widening
-/// 64 × 64 → 128-bit multiply, which cannot overflow: on wasm32 this avoids the much slower
-/// overflow-checked 128-bit multiply (`__muloti4`). Same result bits either way.
-#[inline]
+/// 64 × 64 → 128-bit multiply ([`mul_wide_i64`]), which cannot overflow. Same result bits
+/// either way.
+#[inline(always)]
 pub(crate) fn imul(a: i128, b: i128) -> Option<i128> {
     match (i64::try_from(a), i64::try_from(b)) {
-        (Ok(x), Ok(y)) => Some(i128::from(x).wrapping_mul(i128::from(y))),
+        (Ok(x), Ok(y)) => {
+            let (high, low) = mul_wide_i64(x, y);
+            Some((i128::from(high) << 64) | i128::from(low))
+        }
         _ => a.checked_mul(b),
+    }
+}
+
+/// `floor(a · b / 2^64)` for raw [`Precise`] bits, `None` if it does not fit: bit for bit
+/// `I64F64::checked_mul` (which floors the exact 256-bit product), from four 64-bit limb
+/// products ([`mul_wide_u64`]) instead of `fixed`'s emulated 256-bit arithmetic.
+#[inline]
+#[allow(clippy::cast_possible_truncation)] // `as u64` takes the low limb on purpose
+pub(crate) fn mul_q64_i128(a: i128, b: i128) -> Option<i128> {
+    let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
+    let (a1, a0) = ((ua >> 64) as u64, ua as u64);
+    let (b1, b0) = ((ub >> 64) as u64, ub as u64);
+    let wide = |(h, l): (u64, u64)| (u128::from(h) << 64) | u128::from(l);
+    // |a·b| / 2^64 = a1·b1·2^64 + a1·b0 + a0·b1 + high(a0·b0), remainder low(a0·b0).
+    let (h00, l00) = mul_wide_u64(a0, b0);
+    let (h11, l11) = mul_wide_u64(a1, b1);
+    if h11 != 0 {
+        return None;
+    }
+    let q = (u128::from(l11) << 64)
+        .checked_add(wide(mul_wide_u64(a1, b0)))?
+        .checked_add(wide(mul_wide_u64(a0, b1)))?
+        .checked_add(u128::from(h00))?;
+    if (a < 0) == (b < 0) {
+        i128::try_from(q).ok()
+    } else {
+        // floor of a negative quotient: round the magnitude up when the remainder is not zero.
+        let q = if l00 == 0 { q } else { q.checked_add(1)? };
+        0i128.checked_sub_unsigned(q)
     }
 }
 
@@ -62,7 +137,7 @@ pub fn mul_ceil(a: Value, b: Value) -> MathResult<Value> {
 /// `a · b` in [`Precise`], rounded toward −∞.
 #[inline]
 pub fn pmul(a: Precise, b: Precise) -> MathResult<Precise> {
-    ovf(a.checked_mul(b))
+    ovf(mul_q64_i128(a.to_bits(), b.to_bits())).map(Precise::from_bits)
 }
 
 /// `a + b` in [`Precise`], checked.
@@ -135,6 +210,41 @@ mod tests {
         assert_eq!(precise_to_value_ceil(-x).to_bits(), -5);
         let exact = Precise::from_bits(7 << 16);
         assert_eq!(precise_to_value_ceil(exact).to_bits(), 7);
+    }
+
+    /// Edge and pseudo-random raw values: all sign/limb combinations, carries, overflow limits.
+    fn samples() -> std::vec::Vec<i128> {
+        let mut v = std::vec![0, 1, -1, 2, -2, i128::MAX, i128::MIN, i128::MAX - 1, i128::MIN + 1];
+        for k in [31, 32, 63, 64, 65, 95, 96, 126] {
+            let p = 1i128 << k;
+            v.extend([p, -p, p - 1, -(p - 1), p + 1, -(p + 1)]);
+        }
+        let mut x: u128 = 0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C834;
+        for _ in 0..400 {
+            x = x.wrapping_mul(0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645).wrapping_add(1);
+            let r = x as i128;
+            v.extend([r, r >> 40, r >> 64, r >> 70, r >> 90, r >> 100]);
+        }
+        v
+    }
+
+    #[test]
+    fn limb_multiplies_match_the_wide_products() {
+        let s = samples();
+        for &a in &s {
+            for &b in s.iter().step_by(7) {
+                let want = Precise::from_bits(a).checked_mul(Precise::from_bits(b)).map(Precise::to_bits);
+                assert_eq!(mul_q64_i128(a, b), want, "pmul {a} {b}");
+                assert_eq!(imul(a, b), a.checked_mul(b), "imul {a} {b}");
+                let (x, y) = (a as i64, b as i64);
+                let (h, l) = mul_wide_i64(x, y);
+                assert_eq!((i128::from(h) << 64) | i128::from(l), i128::from(x) * i128::from(y));
+                let (h, l) = mul_wide_u64(x as u64, y as u64);
+                assert_eq!((u128::from(h) << 64) | u128::from(l), u128::from(x as u64) * u128::from(y as u64));
+                let (x, y) = (x >> 2, y >> 2); // product below 2^125
+                assert_eq!(mul_q62_i64(x, y), ((i128::from(x) * i128::from(y)) >> 62) as i64);
+            }
+        }
     }
 
     #[test]

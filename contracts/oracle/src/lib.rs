@@ -43,7 +43,7 @@ mod oracle {
         FeedCreated, FeedUpdated, OwnershipTransferStarted, OwnershipTransferred, ReporterAdded, ReporterRemoved,
         Submitted,
     };
-    use crate::types::{BatchItem, FeedConfig, Reporter, StoredSubmission, MAX_REPORTERS};
+    use crate::types::{BatchItem, FeedConfig, FeedSubmissions, Reporter, StoredSubmission, MAX_REPORTERS};
     use deltamargin_interfaces::{FeedError, FeedId, FeedValue, PriceOracle};
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
@@ -65,8 +65,10 @@ mod oracle {
         reporters: Lazy<Vec<Reporter>>,
         /// Configuration per feed id.
         feeds: Mapping<FeedId, FeedConfig>,
-        /// Latest submission per (feed, reporter).
-        submissions: Mapping<(FeedId, AccountId), StoredSubmission>,
+        /// Latest submission of each reporter per feed, one storage cell per feed (a read of a
+        /// feed is one storage access whatever the number of reporters). Entries of reporters
+        /// that were removed are pruned whenever the feed is written.
+        submissions: Mapping<FeedId, FeedSubmissions>,
     }
 
     impl Oracle {
@@ -305,7 +307,12 @@ mod oracle {
         /// Timestamp of `reporter`'s stored submission for `feed` if it was made during the
         /// membership `epoch` (a void submission does not constrain the next one).
         fn counted_ts_ms(&self, feed: FeedId, reporter: AccountId, epoch: u64) -> Option<u64> {
-            self.submissions.get((feed, reporter)).filter(|s| s.epoch == epoch).map(|s| s.ts_ms)
+            self.submissions
+                .get(feed)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|(account, s)| *account == reporter && s.epoch == epoch)
+                .map(|(_, s)| s.ts_ms)
         }
 
         /// Checks one submission against the feed, the block timestamp and the reporter's
@@ -325,7 +332,15 @@ mod oracle {
         }
 
         fn store_submission(&mut self, feed: FeedId, reporter: AccountId, submission: StoredSubmission) {
-            self.submissions.insert((feed, reporter), &submission);
+            let reporters = self.reporters.get_or_default();
+            let mut stored = self.submissions.get(feed).unwrap_or_default();
+            // Keep only entries of current memberships (at most MAX_REPORTERS), then replace or
+            // add the reporter's own.
+            stored.retain(|(account, s)| {
+                *account != reporter && reporters.iter().any(|r| r.account == *account && r.epoch == s.epoch)
+            });
+            stored.push((reporter, submission));
+            self.submissions.insert(feed, &stored);
             self.env().emit_event(Submitted {
                 feed,
                 reporter,
@@ -336,13 +351,15 @@ mod oracle {
 
         /// The counted submissions of `feed` (see `submissions`), in reporter order.
         fn counted(&self, feed: FeedId, config: &FeedConfig, reporters: &[Reporter]) -> Vec<(AccountId, Submission)> {
+            let stored = self.submissions.get(feed).unwrap_or_default();
             reporters
                 .iter()
                 .filter_map(|r| {
-                    self.submissions
-                        .get((feed, r.account))
-                        .filter(|s| s.epoch == r.epoch && config.in_bounds(s.value_e18))
-                        .map(|s| (r.account, Submission { value_e18: s.value_e18, ts_ms: s.ts_ms }))
+                    stored
+                        .iter()
+                        .find(|(account, s)| *account == r.account && s.epoch == r.epoch)
+                        .filter(|(_, s)| config.in_bounds(s.value_e18))
+                        .map(|(_, s)| (r.account, Submission { value_e18: s.value_e18, ts_ms: s.ts_ms }))
                 })
                 .collect()
         }

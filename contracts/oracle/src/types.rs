@@ -87,3 +87,6 @@ pub struct StoredSubmission {
 
 /// One item of `submit_batch`: feed id, value (18 decimals), observation timestamp (ms).
 pub type BatchItem = (FeedId, u128, u64);
+
+/// The latest submission of each current reporter for one feed (one storage cell per feed).
+pub type FeedSubmissions = ink::prelude::vec::Vec<(AccountId, StoredSubmission)>;

@@ -211,18 +211,29 @@ impl Book {
         self.options.iter().map(|o| if o.pinned { Ok(None) } else { o.terms.at_vol(vol_p).map(Some) }).collect()
     }
 
-    /// Option part of `V(S, σ) − V(s, ν)` at spot `spot_p` and the volatility whose terms are
-    /// `vols` (from [`Book::vol_terms`]), each option's loss rounded up.
-    pub(crate) fn option_loss(&self, spot_p: Precise, vols: &[Option<VolTerms>]) -> MathResult<Value> {
+    /// `ln(spot_p)` if any option needs pricing (0 otherwise): computed once per grid spot and
+    /// shared by both volatilities and every option.
+    pub(crate) fn ln_spot(&self, spot_p: Precise) -> MathResult<Precise> {
+        if self.options.iter().any(|o| !o.pinned) {
+            ln_of(spot_p)
+        } else {
+            Ok(Precise::ZERO)
+        }
+    }
+
+    /// Option part of `V(S, σ) − V(s, ν)` at spot `spot_p` (with `ln_spot = ln_of(spot_p)`) and
+    /// the volatility whose terms are `vols` (from [`Book::vol_terms`]), each option's loss
+    /// rounded up.
+    pub(crate) fn option_loss(
+        &self,
+        spot_p: Precise,
+        ln_spot: Precise,
+        vols: &[Option<VolTerms>],
+    ) -> MathResult<Value> {
         let mut loss = Value::ZERO;
-        let mut ln_spot: Option<Precise> = None;
         for (o, vol) in self.options.iter().zip(vols) {
             let Some(vol) = vol else { continue };
-            let ln_s = match ln_spot {
-                Some(l) => l,
-                None => *ln_spot.insert(ln_of(spot_p)?),
-            };
-            let p = o.terms.price_at(spot_p, ln_s, vol)?;
+            let p = o.terms.price_at(spot_p, ln_spot, vol)?;
             loss = add(loss, mul_size_precise(o.size, psub(o.p0, p)?, true)?)?;
         }
         Ok(loss)
@@ -256,9 +267,10 @@ impl Book {
         let mut worst: Option<Scenario> = None;
         for (move_down, spot_p, spot_v) in spots {
             let d_one_loss = mul_ceil(self.d_one, move_down)?;
+            let ln_spot = self.ln_spot(spot_p)?;
             for (vol_p, terms) in &vols {
                 let vol_p = *vol_p;
-                let loss = add(d_one_loss, self.option_loss(spot_p, terms)?)?;
+                let loss = add(d_one_loss, self.option_loss(spot_p, ln_spot, terms)?)?;
                 if worst.is_none_or(|w| loss > w.loss) {
                     worst = Some(Scenario { spot: spot_v, vol: precise_to_value_floor(vol_p), loss });
                 }

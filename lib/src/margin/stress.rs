@@ -74,9 +74,10 @@ pub fn stress(
         let spot = add(low_spot, ovf(spot_span.checked_mul_int(i128::from(i)))?)?;
         let spot_p = value_to_precise(spot)?;
         let d_one_loss = mul_ceil(b.d_one, sub(m.spot, spot)?)?;
+        let ln_spot = b.ln_spot(spot_p)?;
         for (vol_p, terms) in &vols {
             let vol_p = *vol_p;
-            let loss = add(d_one_loss, b.option_loss(spot_p, terms)?)?;
+            let loss = add(d_one_loss, b.option_loss(spot_p, ln_spot, terms)?)?;
             worst_loss = worst_loss.max(loss);
             points.push(StressPoint { spot, vol: precise_to_value_floor(vol_p), loss });
         }

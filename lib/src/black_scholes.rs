@@ -21,7 +21,7 @@
 
 use crate::elementary::{exp, ln_raw, sqrt};
 use crate::error::{MathError, MathResult};
-use crate::fixed_point::{mul_q64_i128, ovf, padd, pmul, psub, Precise};
+use crate::fixed_point::{div_q64_i128, mul_q64_i128, ovf, padd, pdiv, pmul, psub, Precise};
 use crate::normal::{cdf, pdf};
 
 /// Call or put.
@@ -92,9 +92,9 @@ impl OptionTerms {
             return Err(MathError::OutOfDomain);
         }
         let sig_sqrt_t = pmul(vol, self.sqrt_t)?;
-        // None when σ√T = 0 (intrinsic value) or 1/σ√T exceeds the type (σ√T < 2^-63, where
-        // every d saturates unless ln(S/K) + rT is exactly 0).
-        let inverse = if sig_sqrt_t == Precise::ZERO { None } else { Precise::ONE.checked_div(sig_sqrt_t) };
+        // `checked_div`'s bits from 64-bit limbs. None when σ√T = 0 (intrinsic value) or 1/σ√T
+        // exceeds the type (σ√T < 2^-63, where every d saturates unless ln(S/K) + rT is exactly 0).
+        let inverse = div_q64_i128(Precise::ONE.to_bits(), sig_sqrt_t.to_bits()).map(Precise::from_bits);
         Ok(VolTerms { sig_sqrt_t, inverse })
     }
 
@@ -239,8 +239,7 @@ fn greeks_from_core(kind: OptionKind, spot: Precise, c: &Core) -> MathResult<Gre
         OptionKind::Put => ovf(cdf(ovf(c.d1.checked_neg())?)?.checked_neg())?,
     };
     let density = pdf(c.d1)?;
-    let gamma =
-        if density == Precise::ZERO { Precise::ZERO } else { ovf(density.checked_div(pmul(spot, c.sig_sqrt_t)?))? };
+    let gamma = if density == Precise::ZERO { Precise::ZERO } else { pdiv(density, pmul(spot, c.sig_sqrt_t)?)? };
     let vega = pmul(pmul(spot, density)?, c.sqrt_t)?;
     Ok(Greeks { price, delta, gamma, vega })
 }

@@ -4,7 +4,7 @@
 //! values fits in 128 bits; results are returned in Q64.
 
 use crate::error::{MathError, MathResult};
-use crate::fixed_point::{imul, mul_q62_i64, ovf, Precise};
+use crate::fixed_point::{div_wide, imul, mul_q62_i64, ovf, Precise};
 
 /// Fractional bits of the kernels.
 const K: u32 = 62;
@@ -146,7 +146,8 @@ pub(crate) fn ln_raw(raw: u128, frac_bits: u32) -> MathResult<i128> {
     let one = 1i128 << K;
     let num = ovf(m.checked_sub(one))?;
     let den = ovf(m.checked_add(one))?;
-    let s = ovf(ovf(num.checked_mul(one))?.checked_div(den))?;
+    // den < 2^64: two 64-bit limb divisions, the bits of `checked_div`.
+    let s = ovf(div_wide(ovf(imul(num, one))?, den))?;
     let z = kmul(s, s)?;
     let series = horner(&INV_ODD_Q62, z)?;
     let ln_m_q62 = kmul(s, series)?; // half of ln m, Q62

@@ -109,6 +109,133 @@ pub(crate) fn mul_q64_i128(a: i128, b: i128) -> Option<i128> {
     }
 }
 
+/// The high and low 64-bit limbs of `x`.
+#[inline(always)]
+#[allow(clippy::cast_possible_truncation)] // `as u64` takes the low limb on purpose
+const fn limbs(x: u128) -> (u64, u64) {
+    ((x >> 64) as u64, x as u64)
+}
+
+/// `high · 2^64 + low`.
+#[inline(always)]
+const fn join(high: u64, low: u64) -> u128 {
+    ((high as u128) << 64) | low as u128
+}
+
+/// `(u1 · 2^64 + u0) / v` and its remainder when `u1 < v` (so the quotient fits 64 bits),
+/// `None` otherwise (which includes `v = 0`). Hacker's Delight `divlu`: the divisor is
+/// normalized and the quotient found as two 32-bit digits, each from one native 64-bit
+/// division and at most two corrections. On wasm32 a 128-bit division is a call to the
+/// emulated `__udivti3` (a bit-serial loop), a 64-bit one a single instruction.
+#[inline(always)]
+pub(crate) fn div_128_64(u1: u64, u0: u64, v: u64) -> Option<(u64, u64)> {
+    const B: u64 = 1 << 32;
+    const LOW: u64 = B - 1;
+    if u1 >= v {
+        return None;
+    }
+    let s = v.leading_zeros(); // < 64: v > u1 ≥ 0
+    let v = v << s;
+    // vn1 ≥ 2^31
+    let (vn1, vn0) = (v >> 32, v & LOW);
+    // Top 64 bits of u · 2^s (fits: u1 < v); `63 ^ s` is `63 − s`, and the split shift keeps
+    // s = 0 in range.
+    let un32 = (u1 << s) | ((u0 >> 1) >> (63 ^ s));
+    let un10 = u0 << s;
+    // One 32-bit quotient digit of (hi · 2^32 + lo) / v for hi < v, lo < 2^32, and the remainder
+    // (below v, so the wrapping arithmetic yields it exactly).
+    let digit = |hi: u64, lo: u64| -> Option<(u64, u64)> {
+        let mut q = hi.checked_div(vn1)?;
+        let mut rhat = hi.wrapping_sub(q.wrapping_mul(vn1));
+        while rhat < B && (q >= B || q.wrapping_mul(vn0) > ((rhat << 32) | lo)) {
+            q = q.wrapping_sub(1);
+            rhat = rhat.wrapping_add(vn1);
+        }
+        Some((q, ((hi << 32) | lo).wrapping_sub(q.wrapping_mul(v))))
+    };
+    let (q1, un21) = digit(un32, un10 >> 32)?;
+    let (q0, rem) = digit(un21, un10 & LOW)?;
+    Some(((q1 << 32) | q0, rem >> s))
+}
+
+/// `n / d` for raw `i128`s, rounded toward zero, `None` if `d = 0` or on overflow: exactly
+/// `n.checked_div(d)`. When `|d|` fits 64 bits (the `ln` kernel's `(m − 1)/(m + 1)`) it is two
+/// [`div_128_64`] steps instead of the emulated 128-bit division.
+#[inline(always)]
+pub(crate) fn div_wide(n: i128, d: i128) -> Option<i128> {
+    let Ok(dm) = u64::try_from(d.unsigned_abs()) else {
+        return n.checked_div(d);
+    };
+    let (n1, n0) = limbs(n.unsigned_abs());
+    let q1 = n1.checked_div(dm)?;
+    let (q0, _) = div_128_64(n1.wrapping_sub(q1.wrapping_mul(dm)), n0, dm)?;
+    let q = join(q1, q0);
+    if (n < 0) == (d < 0) {
+        i128::try_from(q).ok()
+    } else {
+        0i128.checked_sub_unsigned(q)
+    }
+}
+
+/// One step of Knuth's algorithm D with a normalized two-limb divisor `v` (top bit set):
+/// `(r · 2^64 + x) / v` and its remainder, for `r < v` (so the quotient digit fits 64 bits).
+/// The digit estimated from the top limbs is at most 2 too large (Knuth, Theorem 4.3.1B).
+#[inline(always)]
+fn div_step(r: u128, x: u64, v: u128) -> Option<(u64, u128)> {
+    let (v1, v0) = limbs(v);
+    let (r1, r0) = limbs(r);
+    let mut q = if r1 >= v1 { u64::MAX } else { div_128_64(r1, r0, v1)?.0 };
+    // 192-bit values as (top limb, low 128 bits): tuples compare lexicographically.
+    let t = (r1, join(r0, x));
+    let product = |q: u64| {
+        let (h1, l1) = mul_wide_u64(q, v1);
+        let (h0, l0) = mul_wide_u64(q, v0);
+        let mid = u128::from(h0).wrapping_add(u128::from(l1)); // < 2^65
+        let (carry, mid_low) = limbs(mid);
+        (h1.wrapping_add(carry), join(mid_low, l0))
+    };
+    let mut p = product(q);
+    while p > t {
+        q = q.wrapping_sub(1);
+        p = (p.0.wrapping_sub(u64::from(p.1 < v)), p.1.wrapping_sub(v));
+    }
+    // t − p < v < 2^128: the low 128 bits are the remainder.
+    Some((q, t.1.wrapping_sub(p.1)))
+}
+
+/// `(a · 2^64) / b` for raw [`Precise`] bits, rounded toward zero, `None` if `b = 0` or the
+/// quotient does not fit: bit for bit `I64F64::checked_div` (`fixed` truncates the exact
+/// quotient of its 256-bit numerator). Long division with 64-bit limbs — one native division
+/// plus two [`div_128_64`] when `|b| < 2^64` (`1/σ√T`), two [`div_step`]s otherwise — instead of
+/// `fixed`'s 256/128-bit division built on emulated 128-bit divisions.
+#[inline]
+pub(crate) fn div_q64_i128(a: i128, b: i128) -> Option<i128> {
+    let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
+    let (a1, a0) = limbs(ua);
+    let (b1, b0) = limbs(ub);
+    let q = if b1 == 0 {
+        // (a1, a0, 0) / b0: a first digit a1 / b0 ≥ 1 would put the quotient at ≥ 2^128.
+        let (q1, r) = div_128_64(a1, a0, b0)?;
+        let (q0, _) = div_128_64(r, 0, b0)?;
+        join(q1, q0)
+    } else {
+        // Normalize: v = b · 2^s with its top bit set; a · 2^s · 2^64 has the limbs
+        // (top, high(a·2^s), low(a·2^s), 0) with top < 2^s ≤ v's top limb.
+        let s = b1.leading_zeros();
+        let v = ub << s;
+        let top = (a1 >> 1) >> (63 ^ s);
+        let (mid, low) = limbs(ua << s);
+        let (q1, r) = div_step(join(top, mid), low, v)?;
+        let (q0, _) = div_step(r, 0, v)?;
+        join(q1, q0)
+    };
+    if (a < 0) == (b < 0) {
+        i128::try_from(q).ok()
+    } else {
+        0i128.checked_sub_unsigned(q)
+    }
+}
+
 /// `a + b`, checked.
 #[inline]
 pub fn add(a: Value, b: Value) -> MathResult<Value> {
@@ -138,6 +265,13 @@ pub fn mul_ceil(a: Value, b: Value) -> MathResult<Value> {
 #[inline]
 pub fn pmul(a: Precise, b: Precise) -> MathResult<Precise> {
     ovf(mul_q64_i128(a.to_bits(), b.to_bits())).map(Precise::from_bits)
+}
+
+/// `a / b` in [`Precise`], rounded toward zero; `Overflow` if `b = 0` or the quotient does not
+/// fit. Same bits as `I64F64::checked_div`, at a fraction of its cost on wasm32.
+#[inline]
+pub fn pdiv(a: Precise, b: Precise) -> MathResult<Precise> {
+    ovf(div_q64_i128(a.to_bits(), b.to_bits())).map(Precise::from_bits)
 }
 
 /// `a + b` in [`Precise`], checked.
@@ -243,6 +377,83 @@ mod tests {
                 assert_eq!((u128::from(h) << 64) | u128::from(l), u128::from(x as u64) * u128::from(y as u64));
                 let (x, y) = (x >> 2, y >> 2); // product below 2^125
                 assert_eq!(mul_q62_i64(x, y), ((i128::from(x) * i128::from(y)) >> 62) as i64);
+            }
+        }
+    }
+
+    /// Divisors and dividends that stress long division: limb boundaries, runs of ones,
+    /// alternating bits, top-limb patterns that make the estimated digit too large.
+    fn division_samples() -> std::vec::Vec<i128> {
+        let mut v = samples();
+        for k in 0..128 {
+            let ones = u128::MAX >> k;
+            v.extend([ones as i128, (ones >> 1) as i128, -((ones >> 1) as i128), (1u128 << k) as i128]);
+        }
+        for pattern in [0x5555_5555_5555_5555_5555_5555_5555_5555u128, 0x8000_0000_0000_0000_FFFF_FFFF_FFFF_FFFF] {
+            for k in [0, 1, 31, 33, 63, 64, 65, 96] {
+                let x = (pattern >> k) as i128;
+                v.extend([x, -x, x ^ 1]);
+            }
+        }
+        v.extend([1 << 64 | 1, (1 << 64) - 1, (1 << 65) - 1, 0x7FFF_FFFF_FFFF_FFFF_0000_0000_0000_0001]);
+        v
+    }
+
+    fn check_div(a: i128, b: i128) {
+        let want = Precise::from_bits(a).checked_div(Precise::from_bits(b)).map(Precise::to_bits);
+        assert_eq!(div_q64_i128(a, b), want, "pdiv {a} / {b}");
+        assert_eq!(div_wide(a, b), a.checked_div(b), "div_wide {a} / {b}");
+    }
+
+    /// About 1.5 million pairs against `fixed`'s `checked_div` (and `i128::checked_div`), both
+    /// signs, tiny and huge magnitudes, zero divisors and overflow (`None`).
+    #[test]
+    fn limb_divisions_match_fixed_checked_div() {
+        let s = division_samples();
+        for &a in &s {
+            for &b in s.iter().step_by(5) {
+                check_div(a, b);
+            }
+        }
+        // Quotients next to a chosen q (remainders near 0 and near b: every correction path).
+        let mut x: u128 = 0x0123_4567_89AB_CDEF_FEDC_BA98_7654_3210;
+        for i in 0..200_000u32 {
+            x = x.wrapping_mul(0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645).wrapping_add(1);
+            let b = (x as i128) >> (i % 120);
+            let q = (x.rotate_left(64) as i128) >> (64 + i % 60);
+            if let Some(a) = mul_q64_i128(q, b) {
+                for a in [a, a.wrapping_add(1), a.wrapping_sub(1), a.wrapping_add(b)] {
+                    check_div(a, b);
+                }
+            }
+        }
+        for &b in &[0i128, 1, -1, i128::MAX, i128::MIN] {
+            check_div(i128::MIN, b);
+            check_div(i128::MAX, b);
+        }
+        assert_eq!(pdiv(Precise::ONE, Precise::ZERO), Err(MathError::Overflow));
+        assert_eq!(pdiv(Precise::MAX, Precise::from_bits(1 << 63)), Err(MathError::Overflow));
+        assert_eq!(pdiv(Precise::from_num(-3), Precise::from_num(2)).unwrap(), Precise::from_num(-1.5));
+    }
+
+    #[test]
+    fn div_128_64_matches_u128_division() {
+        let s = division_samples();
+        for &a in &s {
+            for &b in s.iter().step_by(3) {
+                let (u, v) = (a as u128, b as u64);
+                let (u1, u0) = limbs(u);
+                let want = (u1 < v).then(|| ((u / u128::from(v)) as u64, (u % u128::from(v)) as u64));
+                assert_eq!(div_128_64(u1, u0, v), want, "{u} / {v}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pdiv_is_fixed_checked_div(a: i128, b: i128, sa in 0u32..127, sb in 0u32..127) {
+            for (x, y) in [(a, b), (a >> sa, b >> sb), (a >> sa, b), (a, b >> sb)] {
+                check_div(x, y);
             }
         }
     }

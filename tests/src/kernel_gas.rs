@@ -124,6 +124,15 @@ fn kernel_gas() {
     let s = p(0.1863);
     let q = Precise::ONE.checked_div(s).expect("div");
     k.measure("div", "`I64F64::checked_div` 1 / 0.1863", "div", |n| (bits(Precise::ONE), bits(s), n), q.to_bits());
+    let pdiv = |a: Precise, b: Precise| fixed_point::pdiv(a, b).expect("pdiv");
+    assert_eq!(pdiv(Precise::ONE, s), q, "pdiv gives the bits of checked_div");
+    k.measure("pdiv", "`fixed_point::pdiv` 1 / 0.1863", "pdiv", |n| (bits(Precise::ONE), bits(s), n), q.to_bits());
+    // A two-limb divisor, as in Γ = φ(d1)/(S·σ√T).
+    let (d, sst) = (p(0.3814), p(60_000.0 * 0.1863));
+    let g = d.checked_div(sst).expect("div");
+    assert_eq!(pdiv(d, sst), g, "pdiv gives the bits of checked_div");
+    k.measure("div", "`I64F64::checked_div` 0.3814 / 11178", "div", |n| (bits(d), bits(sst), n), g.to_bits());
+    k.measure("pdiv", "`fixed_point::pdiv` 0.3814 / 11178", "pdiv", |n| (bits(d), bits(sst), n), g.to_bits());
 
     let out = k.render();
     if let Ok(path) = std::env::var("KERNEL_GAS_OUT") {

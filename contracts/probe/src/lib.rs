@@ -148,5 +148,11 @@ mod probe {
         pub fn div(&self, a: i128, b: i128, n: u32) -> i128 {
             run(n, || p(a).checked_div(p(b)).ok_or(margin_math::MathError::Overflow))
         }
+
+        /// `fixed_point::pdiv` (I64F64 division from 64-bit limbs, the bits of `checked_div`).
+        #[ink(message)]
+        pub fn pdiv(&self, a: i128, b: i128, n: u32) -> i128 {
+            run(n, || fixed_point::pdiv(p(a), p(b)))
+        }
     }
 }

@@ -24,7 +24,7 @@ pub use errors::OracleError;
 pub use events::{
     FeedCreated, FeedUpdated, OwnershipTransferStarted, OwnershipTransferred, ReporterAdded, ReporterRemoved, Submitted,
 };
-pub use oracle::{Oracle, OracleRef};
+pub use self::oracle::{Oracle, OracleRef};
 pub use types::{BatchItem, FeedConfig, FeedKind, MAX_REPORTERS};
 
 /// Returns `Err($err)` from the enclosing function unless `$cond` holds.

@@ -19,12 +19,12 @@ pub mod errors;
 pub mod events;
 pub mod types;
 
+pub use self::oracle::{Oracle, OracleRef};
 pub use deltamargin_interfaces::{FeedError, FeedId, FeedValue};
 pub use errors::OracleError;
 pub use events::{
     FeedCreated, FeedUpdated, OwnershipTransferStarted, OwnershipTransferred, ReporterAdded, ReporterRemoved, Submitted,
 };
-pub use self::oracle::{Oracle, OracleRef};
 pub use types::{BatchItem, FeedConfig, FeedKind, MAX_REPORTERS};
 
 /// Returns `Err($err)` from the enclosing function unless `$cond` holds.

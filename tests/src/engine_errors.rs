@@ -7,8 +7,10 @@
 use std::fmt::Debug;
 
 use deltamargin_interfaces::{FeedError, PSP22Error};
-use engine::events::{OwnershipTransferStarted, OwnershipTransferred};
-use engine::types::{InstrumentKind, MarketConfig, OptionType, StressView, MAX_ASSETS, MAX_MARKETS};
+use engine::events::{OwnershipTransferStarted, OwnershipTransferred, PauseChanged};
+use engine::types::{
+    InstrumentKind, MarketConfig, OptionType, PauseFlags, StressView, MAX_ASSETS, MAX_GRACE_PERIOD_MS, MAX_MARKETS,
+};
 use engine::{EngineError, Side};
 use ink::scale::{Decode, Encode};
 
@@ -797,6 +799,99 @@ fn deposit_beyond_balance_is_a_token_error() {
 
 // ---------------------------------------------------------------------------------- the map
 
+// ---------------------------------------------------------------------------------- pauses
+
+fn set_paused(s: &mut Suite, flags: PauseFlags) {
+    let (owner, engine) = (s.owner, s.engine);
+    let res: Unit = s.chain.call(owner, engine, "set_paused", flags);
+    assert_eq!(res, Ok(()));
+}
+
+#[test]
+fn withdrawal_while_paused_is_rejected() {
+    let mut s = Suite::new();
+    let (alice, _) = funded_pair(&mut s);
+    let quote = s.quote;
+    let non_owner = actor(12);
+    assert_rejected::<()>(
+        &mut s,
+        &[alice],
+        non_owner,
+        "set_paused",
+        PauseFlags { withdrawals: true, ..PauseFlags::default() },
+        EngineError::NotOwner,
+    );
+    set_paused(&mut s, PauseFlags { withdrawals: true, ..PauseFlags::default() });
+    assert_rejected::<()>(&mut s, &[alice], alice, "withdraw", (quote, units("1", 6)), EngineError::Paused);
+    // Deposits are never paused.
+    s.fund(alice, quote, units("5", 6));
+    set_paused(&mut s, PauseFlags::default());
+    let res: Unit = s.chain.call(alice, s.engine, "withdraw", (quote, units("1", 6)));
+    assert_eq!(res, Ok(()));
+}
+
+#[test]
+fn new_risk_while_paused_admits_only_reducing_trades() {
+    let mut s = Suite::new();
+    let (alice, bob) = funded_pair(&mut s);
+    let perp = s.perp[BTC as usize];
+    s.trade(alice, bob, perp, E18, e18("60000"), 0).expect("open");
+    set_paused(&mut s, PauseFlags { new_risk: true, ..PauseFlags::default() });
+    let venue = s.venue;
+    // Growing either side is refused.
+    let args = trade_args(alice, bob, perp, E18, e18("60000"), 0);
+    assert_rejected::<()>(&mut s, &[alice, bob], venue, "apply_trade", args, EngineError::Paused);
+    // A trade that reduces both sides passes.
+    s.trade(bob, alice, perp, E18 / 2, e18("60000"), 0).expect("reducing trade while paused");
+    assert_eq!(s.account(alice).expect("alice").positions[0].size_e18, (E18 / 2) as i128);
+}
+
+#[test]
+fn trade_on_reduce_only_market_must_reduce() {
+    let mut s = Suite::new();
+    let (alice, bob) = funded_pair(&mut s);
+    let perp = s.perp[BTC as usize];
+    s.trade(alice, bob, perp, E18, e18("60000"), 0).expect("open");
+    let (owner, engine) = (s.owner, s.engine);
+    let res: Unit = s.chain.call(owner, engine, "set_reduce_only", (BTC, true));
+    assert_eq!(res, Ok(()));
+    let flagged: bool = s.chain.call(owner, engine, "is_reduce_only", BTC);
+    assert!(flagged);
+    let venue = s.venue;
+    let carol = actor(12);
+    s.fund(carol, s.quote, units("1000000", 6));
+    s.approve_venue(carol);
+    // Alice reduces, but Carol would open: refused. Crossing through zero is refused too.
+    let args = trade_args(carol, alice, perp, E18 / 2, e18("60000"), 0);
+    assert_rejected::<()>(&mut s, &[alice, bob, carol], venue, "apply_trade", args, EngineError::ReduceOnly(BTC));
+    let args = trade_args(bob, alice, perp, 2 * E18, e18("60000"), 0);
+    assert_rejected::<()>(&mut s, &[alice, bob, carol], venue, "apply_trade", args, EngineError::ReduceOnly(BTC));
+    s.trade(bob, alice, perp, E18, e18("60000"), 0).expect("closing both sides");
+    // Other markets are unaffected.
+    s.trade(carol, alice, s.perp[ETH as usize], E18, e18("3000"), 0).expect("ETH still open for new risk");
+}
+
+#[test]
+fn grace_period_above_seven_days_is_rejected() {
+    let mut s = Suite::new();
+    let (owner, engine) = (s.owner, s.engine);
+    let too_long = MAX_GRACE_PERIOD_MS + 1;
+    assert_rejected::<()>(&mut s, &[], owner, "set_grace_period", too_long, EngineError::InvalidGracePeriod);
+    let res: Unit = s.chain.call(owner, engine, "set_grace_period", 600_000u64);
+    assert_eq!(res, Ok(()));
+    // Unpausing liquidations starts the grace period at the current block time.
+    set_paused(&mut s, PauseFlags { liquidations: true, ..PauseFlags::default() });
+    s.chain.set_time(T0 + 5_000);
+    s.chain.clear_events();
+    set_paused(&mut s, PauseFlags::default());
+    let resume: u64 = s.chain.call(owner, engine, "liquidations_resume_at_ms", ());
+    assert_eq!(resume, T0 + 5_000 + 600_000);
+    let events = s.chain.events::<PauseChanged>(engine);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].liquidations_resume_at_ms, T0 + 605_000);
+    assert_eq!(events[0].flags, PauseFlags::default());
+}
+
 /// The test that triggers `e`, or why `e` cannot be reached yet ("unreachable: …"), or the test of
 /// the token module that covers it ("tokens::…"). Exhaustive: a new variant must be mapped here.
 fn test_for(e: &EngineError) -> &'static str {
@@ -862,6 +957,9 @@ fn test_for(e: &EngineError) -> &'static str {
         NotionalCapExceeded(Side::Seller) => "seller_above_notional_cap_is_rejected",
         TooManyPositions => "position_beyond_cap_is_rejected",
         InvalidStressGrid => "stress_grid_out_of_bounds_is_rejected",
+        Paused => "withdrawal_while_paused_is_rejected",
+        ReduceOnly(_) => "trade_on_reduce_only_market_must_reduce",
+        InvalidGracePeriod => "grace_period_above_seven_days_is_rejected",
         Math(_) => {
             "unreachable: listing caps (spot ≤ max_spot ≤ 1e10, strikes in 1e-6..=1e10, vol ≤ 10, notional and \
              deposit caps ≤ 1e18 quote, ≤ 32 positions) keep every reachable state computable"
@@ -881,7 +979,7 @@ fn every_error_variant_is_mapped_to_its_test() {
             EngineError::decode(&mut &bytes[..]).ok()
         })
         .collect();
-    assert_eq!(variants.len(), 42, "EngineError has 42 variants; map any new one in test_for");
+    assert_eq!(variants.len(), 45, "EngineError has 45 variants; map any new one in test_for");
     // Payloads that select a different test than the zero payload does.
     variants.extend([
         EngineError::TradeMargin(Side::Seller),

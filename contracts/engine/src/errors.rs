@@ -127,6 +127,13 @@ pub enum EngineError {
     NotionalCapExceeded(Side),
     /// Returned if an account would hold more positions (or collateral assets) than allowed.
     TooManyPositions,
+    /// Returned if the operation is paused by the owner (withdrawals, or new risk: only trades
+    /// that reduce both sides' positions are accepted).
+    Paused,
+    /// Returned if a trade on a reduce-only market does not reduce both sides' positions.
+    ReduceOnly(UnderlyingId),
+    /// Returned if a grace period is longer than `MAX_GRACE_PERIOD_MS`.
+    InvalidGracePeriod,
     /// Returned if a stress grid request is out of bounds.
     InvalidStressGrid,
     /// Returned if a computation failed (the reachable state space is bounded so that margin

@@ -187,3 +187,29 @@ pub struct TradeApplied {
     /// P&L the seller realized into cash, quote base units.
     pub seller_realized: i128,
 }
+
+/// The owner changed the pause flags.
+#[ink::event]
+pub struct PauseChanged {
+    /// The new flags.
+    pub flags: crate::types::PauseFlags,
+    /// Earliest block time (ms) liquidations may run again (0 while never paused).
+    pub liquidations_resume_at_ms: u64,
+}
+
+/// The owner changed the grace period that follows unpausing liquidations.
+#[ink::event]
+pub struct GracePeriodChanged {
+    /// New grace period, ms.
+    pub grace_period_ms: u64,
+}
+
+/// The owner set or cleared a market's reduce-only flag.
+#[ink::event]
+pub struct ReduceOnlyChanged {
+    /// The underlying.
+    #[ink(topic)]
+    pub underlying: UnderlyingId,
+    /// Whether only risk-reducing trades are accepted on its instruments.
+    pub reduce_only: bool,
+}

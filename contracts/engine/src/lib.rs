@@ -53,6 +53,10 @@ mod engine {
         instrument_count: u32,
         venues: Mapping<AccountId, VenueConfig>,
         approvals: Mapping<(AccountId, AccountId), ()>,
+        paused: PauseFlags,
+        grace_period_ms: u64,
+        liquidations_resume_at_ms: u64,
+        reduce_only: Mapping<UnderlyingId, ()>,
         accounts: Mapping<AccountId, AccountData>,
         account_index: Mapping<u32, AccountId>,
         account_count: u32,
@@ -100,6 +104,10 @@ mod engine {
                 instrument_count: 0,
                 venues: Mapping::new(),
                 approvals: Mapping::new(),
+                paused: PauseFlags::default(),
+                grace_period_ms: 0,
+                liquidations_resume_at_ms: 0,
+                reduce_only: Mapping::new(),
                 accounts: Mapping::new(),
                 account_index: Mapping::new(),
                 account_count: 0,
@@ -304,6 +312,47 @@ mod engine {
             Ok(())
         }
 
+        /// Owner: sets the pause flags. Unpausing liquidations starts the grace period: they may
+        /// run again from `now + grace_period_ms`. Emits `PauseChanged`. Errors: `NotOwner`.
+        #[ink(message)]
+        pub fn set_paused(&mut self, flags: PauseFlags) -> Result<(), EngineError> {
+            self.only_owner()?;
+            if self.paused.liquidations && !flags.liquidations {
+                let now = self.env().block_timestamp();
+                self.liquidations_resume_at_ms = now.saturating_add(self.grace_period_ms);
+            }
+            self.paused = flags;
+            self.env().emit_event(PauseChanged { flags, liquidations_resume_at_ms: self.liquidations_resume_at_ms });
+            Ok(())
+        }
+
+        /// Owner: sets the grace period after unpausing liquidations (ms, ≤ 7 days). Emits
+        /// `GracePeriodChanged`. Errors: `NotOwner`, `InvalidGracePeriod`.
+        #[ink(message)]
+        pub fn set_grace_period(&mut self, grace_period_ms: u64) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(grace_period_ms <= MAX_GRACE_PERIOD_MS, EngineError::InvalidGracePeriod)?;
+            self.grace_period_ms = grace_period_ms;
+            self.env().emit_event(GracePeriodChanged { grace_period_ms });
+            Ok(())
+        }
+
+        /// Owner: makes a market reduce-only (trades on its instruments must reduce both sides'
+        /// positions toward zero without crossing) or lifts it. Emits `ReduceOnlyChanged`.
+        /// Errors: `NotOwner`, `UnknownMarket`.
+        #[ink(message)]
+        pub fn set_reduce_only(&mut self, underlying: UnderlyingId, reduce_only: bool) -> Result<(), EngineError> {
+            self.only_owner()?;
+            self.market_config(underlying)?;
+            if reduce_only {
+                self.reduce_only.insert(underlying, &());
+            } else {
+                self.reduce_only.remove(underlying);
+            }
+            self.env().emit_event(ReduceOnlyChanged { underlying, reduce_only });
+            Ok(())
+        }
+
         // ------------------------------------------------------------------ accounts
 
         /// Caller: allows (`approved: true`) or forbids (`false`) an authorized venue to report
@@ -359,12 +408,13 @@ mod engine {
         /// `cash ≥ amount`, enough quote tokens in the engine and no outstanding deficit. The
         /// account must end with `E ≥ MR(im)` at fresh prices. State is written before the token
         /// transfer (checks-effects-interactions); a failed transfer reverts everything.
-        /// Emits `Withdrawn`. Errors: `ZeroAmount`, `UnknownAsset`, `NoAccount`,
+        /// Emits `Withdrawn`. Errors: `Paused` (withdrawals paused), `ZeroAmount`, `UnknownAsset`, `NoAccount`,
         /// `InsufficientCollateral`, `InsufficientCash`, `InsufficientLiquidity`,
         /// `DeficitOutstanding`, `InsufficientMargin`, oracle errors (`StalePrice`, …),
         /// `TokenCallFailed`, `TokenError`.
         #[ink(message)]
         pub fn withdraw(&mut self, asset: AccountId, amount: u128) -> Result<(), EngineError> {
+            ensure(!self.paused.withdrawals, EngineError::Paused)?;
             ensure(amount > 0, EngineError::ZeroAmount)?;
             let caller = self.env().caller();
             let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
@@ -406,7 +456,8 @@ mod engine {
         /// price for options), open-interest and per-account notional caps for growing
         /// positions, the position cap, and for each side: `E ≥ MR(im)` after the trade, or
         /// the leg reduces the position toward zero without crossing and maintenance health
-        /// does not fall.
+        /// does not fall. While new risk is paused, or on a reduce-only market, both legs must
+        /// reduce (`Paused`, `ReduceOnly`).
         ///
         /// Linear: each side's fill realizes P&L on the closed part into cash (weighted-average
         /// entry otherwise, see `margin_math::trading::fill_linear`). Options: the buyer pays the
@@ -504,6 +555,10 @@ mod engine {
             let fee_signed = i128::try_from(fee).map_err(|_| OVERFLOW)?;
             buyer_data.add_cash(fee_signed.checked_neg().ok_or(OVERFLOW)?)?;
             seller_data.add_cash(fee_signed.checked_neg().ok_or(OVERFLOW)?)?;
+            let both_reduce = is_reducing(old_buyer.size_e18, new_buyer.size_e18)
+                && is_reducing(old_seller.size_e18, new_seller.size_e18);
+            ensure(both_reduce || !self.paused.new_risk, EngineError::Paused)?;
+            ensure(both_reduce || !self.reduce_only.contains(underlying), EngineError::ReduceOnly(underlying))?;
             buyer_data.set_position(new_buyer, self.max_positions)?;
             seller_data.set_position(new_seller, self.max_positions)?;
 
@@ -713,6 +768,30 @@ mod engine {
         #[ink(message)]
         pub fn max_positions(&self) -> u32 {
             self.max_positions
+        }
+
+        /// The pause flags.
+        #[ink(message)]
+        pub fn paused(&self) -> PauseFlags {
+            self.paused
+        }
+
+        /// Grace period after unpausing liquidations, ms.
+        #[ink(message)]
+        pub fn grace_period_ms(&self) -> u64 {
+            self.grace_period_ms
+        }
+
+        /// Earliest block time liquidations may run after the last unpause, ms.
+        #[ink(message)]
+        pub fn liquidations_resume_at_ms(&self) -> u64 {
+            self.liquidations_resume_at_ms
+        }
+
+        /// Whether `underlying`'s market is reduce-only.
+        #[ink(message)]
+        pub fn is_reduce_only(&self, underlying: UnderlyingId) -> bool {
+            self.reduce_only.contains(underlying)
         }
 
         /// The insurance fund, quote base units.

@@ -115,6 +115,22 @@ impl MarketConfig {
     }
 }
 
+/// Pause flags set by the owner (DESIGN §5 safety).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct PauseFlags {
+    /// New risk paused: trades must reduce both sides' positions (deposits still work).
+    pub new_risk: bool,
+    /// Withdrawals paused.
+    pub withdrawals: bool,
+    /// Liquidations paused; after unpausing they wait for the grace period.
+    pub liquidations: bool,
+}
+
+/// Longest accepted grace period after liquidations are unpaused: 7 days, ms.
+pub const MAX_GRACE_PERIOD_MS: u64 = 7 * 86_400_000;
+
 /// A listed token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]

@@ -101,6 +101,8 @@ pub(crate) struct Book {
     pub short_size: Value,
     /// Σ linear size · (S − entry) + Σ collateral · S, rounded down.
     pub d_one_value: Value,
+    /// `ln S` at the current spot, once computed for the options' centre greeks.
+    pub ln_centre: Option<Precise>,
 }
 
 /// The shocks of one margin level.
@@ -192,7 +194,7 @@ pub(crate) fn book(market: &Market, account: &Account<'_>, now_ms: u64) -> MathR
             }
         }
     }
-    Ok(Book { market: pm, d_one, options, haircut_units, short_size, d_one_value })
+    Ok(Book { market: pm, d_one, options, haircut_units, short_size, d_one_value, ln_centre: ln_spot })
 }
 
 impl Book {
@@ -215,7 +217,10 @@ impl Book {
     /// shared by both volatilities and every option.
     pub(crate) fn ln_spot(&self, spot_p: Precise) -> MathResult<Precise> {
         if self.options.iter().any(|o| !o.pinned) {
-            ln_of(spot_p)
+            match self.ln_centre {
+                Some(ln_centre) if spot_p == self.market.spot_p => Ok(ln_centre),
+                _ => ln_of(spot_p),
+            }
         } else {
             Ok(Precise::ZERO)
         }

@@ -4,7 +4,7 @@
 //! open interest. Expected numbers come from `margin-math` or are worked out by hand.
 
 use engine::events::{TradeApplied, VenueApprovalChanged, VenueDeauthorized};
-use engine::types::{InstrumentId, MarketConfig, OptionType, PositionData};
+use engine::types::{InstrumentId, InstrumentKind, MarketConfig, OptionType, PositionData};
 use engine::{EngineError, Side};
 use margin_math::trading::{fee_units, fill_linear, notional_units, option_mark_e18, premium_units};
 use margin_math::OptionKind;
@@ -33,6 +33,8 @@ fn position(s: &mut Suite, who: Account, instrument: InstrumentId) -> PositionDa
     let data = s.account(who).unwrap_or_default();
     data.positions.iter().find(|p| p.instrument == instrument).copied().unwrap_or(PositionData {
         instrument,
+        underlying: BTC,
+        kind: InstrumentKind::Linear,
         size_e18: 0,
         entry_e18: 0,
     })
@@ -432,7 +434,13 @@ fn account_below_initial_margin_may_reduce_but_not_increase_or_cross() {
     assert_eq!(cash(&mut s, alice), cash_before + expected_fill.realized_units);
     assert_eq!(
         position(&mut s, alice, perp),
-        PositionData { instrument: perp, size_e18: e18("0.95") as i128, entry_e18: e18("60000") }
+        PositionData {
+            instrument: perp,
+            underlying: BTC,
+            kind: InstrumentKind::Linear,
+            size_e18: e18("0.95") as i128,
+            entry_e18: e18("60000")
+        }
     );
     let after = s.health(alice).expect("health");
     // 9,695 − 0.95·5,000 = 4,945, still below IM (0.95·5,500 = 5,225): the reducing rule let it
@@ -475,10 +483,22 @@ fn reducing_a_linear_position_realizes_exactly_the_fill_pnl() {
     assert_eq!(cash(&mut s, alice) - a0, fill.realized_units);
     assert_eq!(
         position(&mut s, alice, perp),
-        PositionData { instrument: perp, size_e18: e18("0.667") as i128, entry_e18: e18("60000") }
+        PositionData {
+            instrument: perp,
+            underlying: BTC,
+            kind: InstrumentKind::Linear,
+            size_e18: e18("0.667") as i128,
+            entry_e18: e18("60000")
+        }
     );
     assert_eq!(cash(&mut s, carol), c0, "opening realizes nothing");
-    let long = PositionData { instrument: perp, size_e18: e18("0.333") as i128, entry_e18: p1 };
+    let long = PositionData {
+        instrument: perp,
+        underlying: BTC,
+        kind: InstrumentKind::Linear,
+        size_e18: e18("0.333") as i128,
+        entry_e18: p1,
+    };
     assert_eq!(position(&mut s, carol, perp), long);
 
     // A loss, crossing zero: Alice sells 0.777 (closes 0.667 at a loss, opens 0.11 short) to Bob,
@@ -494,9 +514,21 @@ fn reducing_a_linear_position_realizes_exactly_the_fill_pnl() {
     assert_eq!(fb.realized_units, 699_299_999, "0.777 · 899.999…999 = 699.2999… USD, rounded down");
     assert_eq!(cash(&mut s, alice) - a1, fa.realized_units);
     assert_eq!(cash(&mut s, bob) - b1, fb.realized_units);
-    let short = PositionData { instrument: perp, size_e18: -(e18("0.11") as i128), entry_e18: p2 };
+    let short = PositionData {
+        instrument: perp,
+        underlying: BTC,
+        kind: InstrumentKind::Linear,
+        size_e18: -(e18("0.11") as i128),
+        entry_e18: p2,
+    };
     assert_eq!(position(&mut s, alice, perp), short, "the remainder opens at the trade price");
-    let rest = PositionData { instrument: perp, size_e18: -(e18("0.223") as i128), entry_e18: e18("60000") };
+    let rest = PositionData {
+        instrument: perp,
+        underlying: BTC,
+        kind: InstrumentKind::Linear,
+        size_e18: -(e18("0.223") as i128),
+        entry_e18: e18("60000"),
+    };
     assert_eq!(position(&mut s, bob, perp), rest, "a reduced position keeps its entry");
 
     // Increasing realizes nothing and averages the entry (long rounds up, short down).

@@ -45,10 +45,12 @@ impl AccountData {
         self.collateral.iter().find(|c| c.asset == asset).map_or(0, |c| c.amount)
     }
 
-    /// The position in `instrument` (size 0 and entry 0 when there is none).
-    pub fn position(&self, instrument: InstrumentId) -> PositionData {
-        self.positions.iter().find(|p| p.instrument == instrument).copied().unwrap_or(PositionData {
-            instrument,
+    /// The position in instrument `id` listed as `listing` (size 0 and entry 0 when there is none).
+    pub fn position(&self, id: InstrumentId, listing: &Instrument) -> PositionData {
+        self.positions.iter().find(|p| p.instrument == id).copied().unwrap_or(PositionData {
+            instrument: id,
+            underlying: listing.underlying,
+            kind: listing.kind,
             size_e18: 0,
             entry_e18: 0,
         })
@@ -100,7 +102,6 @@ pub fn to_math_account(
     data: &AccountData,
     quote_decimals: u8,
     asset_of: impl Fn(AccountId) -> Option<AssetConfig>,
-    instrument_of: impl Fn(InstrumentId) -> Option<Instrument>,
 ) -> Result<MathAccount, EngineError> {
     let mut underlyings: Vec<UnderlyingId> = Vec::new();
     // Kept ascending (market order): the order `health` reports underlyings in, as the CLI does.
@@ -123,12 +124,11 @@ pub fn to_math_account(
     }
     let mut positions = Vec::with_capacity(data.positions.len());
     for p in &data.positions {
-        let instrument = instrument_of(p.instrument).ok_or(EngineError::UnknownInstrument(p.instrument))?;
-        note(instrument.underlying);
+        note(p.underlying);
         positions.push(Position {
-            underlying: instrument.underlying,
+            underlying: p.underlying,
             size_e18: p.size_e18,
-            kind: position_kind(&instrument.kind, p.entry_e18),
+            kind: position_kind(&p.kind, p.entry_e18),
         });
     }
     Ok(MathAccount { cash: data.cash, cash_decimals: quote_decimals, collateral, positions, underlyings })
@@ -218,17 +218,24 @@ mod tests {
     #[test]
     fn positions_are_replaced_removed_at_zero_and_capped() {
         let mut a = AccountData::default();
-        let p = |instrument, size_e18| PositionData { instrument, size_e18, entry_e18: 0 };
+        let p = |instrument, size_e18| PositionData {
+            instrument,
+            underlying: 0,
+            kind: InstrumentKind::Linear,
+            size_e18,
+            entry_e18: 0,
+        };
+        let listing = Instrument { underlying: 0, kind: InstrumentKind::Linear, open_interest_e18: 0 };
         a.set_position(p(1, 10), 2).unwrap();
         a.set_position(p(2, -3), 2).unwrap();
         assert_eq!(a.set_position(p(3, 1), 2), Err(EngineError::TooManyPositions));
         // A flat "position" never takes a slot, and replacing an existing one is allowed.
         a.set_position(p(3, 0), 2).unwrap();
         a.set_position(p(1, 4), 2).unwrap();
-        assert_eq!(a.position(1).size_e18, 4);
+        assert_eq!(a.position(1, &listing).size_e18, 4);
         a.set_position(p(1, 0), 2).unwrap();
         assert_eq!(a.positions.len(), 1);
-        assert_eq!(a.position(1), p(1, 0));
+        assert_eq!(a.position(1, &listing), p(1, 0));
     }
 
     #[test]

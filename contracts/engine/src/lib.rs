@@ -520,8 +520,8 @@ mod engine {
             let size = i128::try_from(size_e18).map_err(|_| OVERFLOW)?;
             let mut buyer_data = before_buyer.clone();
             let mut seller_data = before_seller.clone();
-            let old_buyer = buyer_data.position(instrument_id);
-            let old_seller = seller_data.position(instrument_id);
+            let old_buyer = buyer_data.position(instrument_id, &instrument);
+            let old_seller = seller_data.position(instrument_id, &instrument);
             let (mut new_buyer, mut new_seller) = (old_buyer, old_seller);
             let mut premium = 0u128;
             let (mut buyer_realized, mut seller_realized) = (0i128, 0i128);
@@ -840,7 +840,7 @@ mod engine {
         }
 
         fn math_account(&self, data: &AccountData) -> Result<MathAccount, EngineError> {
-            to_math_account(data, self.quote_decimals, |a| self.assets.get(a), |i| self.instruments.get(i))
+            to_math_account(data, self.quote_decimals, |a| self.assets.get(a))
         }
 
         fn evaluate_account(&self, data: &AccountData, now: u64) -> Result<(Health, Vec<Market>), EngineError> {
@@ -900,12 +900,8 @@ mod engine {
             spot_e18: u128,
         ) -> Result<u128, EngineError> {
             let mut gross: u128 = 0;
-            for p in &data.positions {
-                let instrument =
-                    self.instruments.get(p.instrument).ok_or(EngineError::UnknownInstrument(p.instrument))?;
-                if instrument.underlying == underlying {
-                    gross = gross.checked_add(p.size_e18.unsigned_abs()).ok_or(OVERFLOW)?;
-                }
+            for p in data.positions.iter().filter(|p| p.underlying == underlying) {
+                gross = gross.checked_add(p.size_e18.unsigned_abs()).ok_or(OVERFLOW)?;
             }
             Ok(notional_e18(gross, spot_e18)?)
         }

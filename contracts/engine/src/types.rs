@@ -221,6 +221,11 @@ pub struct CollateralBalance {
 pub struct PositionData {
     /// The instrument.
     pub instrument: InstrumentId,
+    /// The instrument's underlying (copied from the immutable listing, so margining an account
+    /// reads no instrument records).
+    pub underlying: UnderlyingId,
+    /// The instrument's kind (copied from the immutable listing).
+    pub kind: InstrumentKind,
     /// Signed size, contracts with 18 decimals (long > 0); never 0 while stored.
     pub size_e18: i128,
     /// Average entry price of a linear position, quote per unit, 18 decimals (0 for options).

@@ -9,7 +9,8 @@ use std::fmt::Debug;
 use deltamargin_interfaces::{FeedError, PSP22Error};
 use engine::events::{OwnershipTransferStarted, OwnershipTransferred, PauseChanged};
 use engine::types::{
-    InstrumentKind, MarketConfig, OptionType, PauseFlags, StressView, MAX_ASSETS, MAX_GRACE_PERIOD_MS, MAX_MARKETS,
+    InstrumentKind, MarketConfig, OptionType, PauseFlags, RiskParams, StressView, MAX_ASSETS, MAX_GRACE_PERIOD_MS,
+    MAX_MARKETS,
 };
 use engine::{EngineError, Side};
 use ink::scale::{Decode, Encode};
@@ -892,6 +893,42 @@ fn grace_period_above_seven_days_is_rejected() {
     assert_eq!(events[0].flags, PauseFlags::default());
 }
 
+#[test]
+fn market_update_beyond_step_is_rejected() {
+    let mut s = Suite::new();
+    let (owner, engine, eth) = (s.owner, s.engine, s.eth);
+    let base = market_config(BTC);
+    let r = base.risk;
+    // One wei beyond a factor of 2, in each direction and for each kind of parameter.
+    let too_far = [
+        MarketConfig { band_e18: 2 * base.band_e18 + 1, ..base },
+        MarketConfig { lot_e18: base.lot_e18 / 2 - 1, ..base },
+        MarketConfig { max_oracle_age_ms: 2 * base.max_oracle_age_ms + 1, ..base },
+        MarketConfig { risk: RiskParams { spot_shock_mm_e18: r.spot_shock_mm_e18 / 2 - 1, ..r }, ..base },
+        MarketConfig { risk: RiskParams { short_option_addon_e18: 2 * r.short_option_addon_e18 + 1, ..r }, ..base },
+        MarketConfig { risk: RiskParams { rate_e18: e18("0.05") as i128 + 1, ..r }, ..base },
+    ];
+    for config in too_far {
+        assert_rejected::<()>(&mut s, &[], owner, "update_market", (BTC, config), EngineError::StepTooLarge);
+    }
+    // Exactly at the limits passes, and caps move freely.
+    let at_limit = MarketConfig {
+        band_e18: 2 * base.band_e18,
+        lot_e18: base.lot_e18 / 2,
+        open_interest_cap_e18: base.open_interest_cap_e18 / 100,
+        risk: RiskParams { rate_e18: -(e18("0.05") as i128), ..r },
+        ..base
+    };
+    let res: Unit = s.chain.call(owner, engine, "update_market", (BTC, at_limit));
+    assert_eq!(res, Ok(()));
+    // An asset's haircut: from 0 at most to 0.05, then a factor of 2.
+    let cap = units("1000000", 18);
+    assert_rejected::<()>(&mut s, &[], owner, "update_asset", (eth, e18("0.05") + 1, cap), EngineError::StepTooLarge);
+    let res: Unit = s.chain.call(owner, engine, "update_asset", (eth, e18("0.05"), cap));
+    assert_eq!(res, Ok(()));
+    assert_rejected::<()>(&mut s, &[], owner, "update_asset", (eth, e18("0.1") + 1, cap), EngineError::StepTooLarge);
+}
+
 /// The test that triggers `e`, or why `e` cannot be reached yet ("unreachable: …"), or the test of
 /// the token module that covers it ("tokens::…"). Exhaustive: a new variant must be mapped here.
 fn test_for(e: &EngineError) -> &'static str {
@@ -960,6 +997,7 @@ fn test_for(e: &EngineError) -> &'static str {
         Paused => "withdrawal_while_paused_is_rejected",
         ReduceOnly(_) => "trade_on_reduce_only_market_must_reduce",
         InvalidGracePeriod => "grace_period_above_seven_days_is_rejected",
+        StepTooLarge => "market_update_beyond_step_is_rejected",
         Math(_) => {
             "unreachable: listing caps (spot ≤ max_spot ≤ 1e10, strikes in 1e-6..=1e10, vol ≤ 10, notional and \
              deposit caps ≤ 1e18 quote, ≤ 32 positions) keep every reachable state computable"
@@ -979,7 +1017,7 @@ fn every_error_variant_is_mapped_to_its_test() {
             EngineError::decode(&mut &bytes[..]).ok()
         })
         .collect();
-    assert_eq!(variants.len(), 45, "EngineError has 45 variants; map any new one in test_for");
+    assert_eq!(variants.len(), 46, "EngineError has 46 variants; map any new one in test_for");
     // Payloads that select a different test than the zero payload does.
     variants.extend([
         EngineError::TradeMargin(Side::Seller),

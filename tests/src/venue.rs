@@ -456,9 +456,12 @@ fn account_below_initial_margin_may_reduce_but_not_increase_or_cross() {
     // With a 10% band, a reduction priced 10% under spot lowers maintenance health (E −275,
     // MM −165 for 0.05): reducing alone is not enough, health must not fall.
     let owner = s.owner;
-    let wide = MarketConfig { band_e18: e18("0.10"), ..market_config(BTC) };
-    let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, wide));
-    assert_eq!(res, Ok(()));
+    // The band moves at most a factor of 2 per update: 2% → 4% → 8% → 10%.
+    for band in ["0.04", "0.08", "0.10"] {
+        let wide = MarketConfig { band_e18: e18(band), ..market_config(BTC) };
+        let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, wide));
+        assert_eq!(res, Ok(()));
+    }
     let expected = EngineError::TradeMargin(Side::Seller);
     assert_trade_rejected(&mut s, &actors, (bob, alice), perp, e18("0.05"), e18("49500"), 0, expected);
 }

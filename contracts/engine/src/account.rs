@@ -244,4 +244,16 @@ mod tests {
         assert_eq!(a.add_cash(1), Err(EngineError::Math(crate::errors::MathFailure::Overflow)));
         assert_eq!(a.cash, i128::MAX);
     }
+
+    #[test]
+    fn step_limit_is_a_factor_of_two_or_a_bounded_start_from_zero() {
+        use crate::types::within_factor_two;
+        assert!(within_factor_two(100, 200, 0));
+        assert!(!within_factor_two(100, 201, 0));
+        assert!(within_factor_two(100, 50, 0));
+        assert!(!within_factor_two(100, 49, 0));
+        assert!(within_factor_two(0, 5, 5));
+        assert!(!within_factor_two(0, 6, 5));
+        assert!(within_factor_two(u128::MAX, u128::MAX, 0));
+    }
 }

@@ -132,6 +132,10 @@ pub enum EngineError {
     Paused,
     /// Returned if a trade on a reduce-only market does not reduce both sides' positions.
     ReduceOnly(UnderlyingId),
+    /// Returned if a parameter update moves a parameter further than its step limit (see
+    /// `MarketConfig::within_step_of`; an asset's haircut moves at most a factor of 2, from 0 at
+    /// most to 0.05).
+    StepTooLarge,
     /// Returned if a grace period is longer than `MAX_GRACE_PERIOD_MS`.
     InvalidGracePeriod,
     /// Returned if a stress grid request is out of bounds.

@@ -166,13 +166,14 @@ mod engine {
         }
 
         /// Owner: replaces a market's configuration. Emits `MarketUpdated`.
-        /// Errors: `NotOwner`, `UnknownMarket`, `InvalidMarketParams`, `InvalidFeed`,
-        /// `OracleCallFailed`.
+        /// Step limits: see `MarketConfig::within_step_of`. Errors: `NotOwner`, `UnknownMarket`,
+        /// `InvalidMarketParams`, `StepTooLarge`, `InvalidFeed`, `OracleCallFailed`.
         #[ink(message)]
         pub fn update_market(&mut self, underlying: UnderlyingId, config: MarketConfig) -> Result<(), EngineError> {
             self.only_owner()?;
-            ensure(self.markets.contains(underlying), EngineError::UnknownMarket(underlying))?;
+            let old = self.market_config(underlying)?;
             ensure(config.is_valid(), EngineError::InvalidMarketParams)?;
+            ensure(config.within_step_of(&old), EngineError::StepTooLarge)?;
             self.check_feeds(&config)?;
             self.markets.insert(underlying, &config);
             self.env().emit_event(MarketUpdated { underlying, config });
@@ -220,8 +221,9 @@ mod engine {
         }
 
         /// Owner: changes a listed asset's basis haircut and deposit cap (same bounds as
-        /// listing; the quote asset's haircut must stay 0). Emits `AssetUpdated`.
-        /// Errors: `NotOwner`, `UnknownAsset`, `InvalidAssetParams`.
+        /// listing; the quote asset's haircut must stay 0; the haircut moves at most a factor of
+        /// 2 per update, from 0 at most to 0.05; the cap is free). Emits `AssetUpdated`.
+        /// Errors: `NotOwner`, `UnknownAsset`, `InvalidAssetParams`, `StepTooLarge`.
         #[ink(message)]
         pub fn update_asset(
             &mut self,
@@ -231,6 +233,7 @@ mod engine {
         ) -> Result<(), EngineError> {
             self.only_owner()?;
             let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
+            let step_ok = within_factor_two(config.basis_haircut_e18, basis_haircut_e18, MAX_STEP_FROM_ZERO_E18);
             config.basis_haircut_e18 = basis_haircut_e18;
             config.deposit_cap = deposit_cap;
             let ok = match config.underlying {
@@ -238,6 +241,7 @@ mod engine {
                 None => basis_haircut_e18 == 0,
             };
             ensure(ok, EngineError::InvalidAssetParams)?;
+            ensure(step_ok, EngineError::StepTooLarge)?;
             self.assets.insert(asset, &config);
             self.env().emit_event(AssetUpdated { asset, basis_haircut_e18, deposit_cap });
             Ok(())

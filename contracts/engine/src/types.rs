@@ -131,6 +131,42 @@ pub struct PauseFlags {
 /// Longest accepted grace period after liquidations are unpaused: 7 days, ms.
 pub const MAX_GRACE_PERIOD_MS: u64 = 7 * 86_400_000;
 
+/// Largest change of the rate per update: 0.05 (5 percentage points), 18 decimals.
+pub const MAX_RATE_STEP_E18: i128 = 50_000_000_000_000_000;
+/// Largest value a zero add-on or haircut may rise to in one update: 0.05, 18 decimals.
+pub const MAX_STEP_FROM_ZERO_E18: u128 = 50_000_000_000_000_000;
+
+/// Whether `new` is within a factor of 2 of `old` (`old/2 ≤ new ≤ 2·old`), or, from `old = 0`,
+/// at most `from_zero`.
+pub fn within_factor_two(old: u128, new: u128, from_zero: u128) -> bool {
+    if old == 0 {
+        return new <= from_zero;
+    }
+    let up_ok = old.checked_mul(2).is_none_or(|limit| new <= limit);
+    let down_ok = new.checked_mul(2).is_none_or(|twice| twice >= old);
+    up_ok && down_ok
+}
+
+impl MarketConfig {
+    /// Step limits of `update_market`: the risk parameters (shocks, vol floor, add-on), the
+    /// band, the lot and the max oracle age move at most a factor of 2 per update (a zero
+    /// add-on may rise to at most 0.05), the rate at most 0.05; feeds, spot bound and caps are
+    /// free within the listing bounds (lowering a cap only blocks new risk).
+    pub fn within_step_of(&self, old: &MarketConfig) -> bool {
+        let (n, o) = (&self.risk, &old.risk);
+        within_factor_two(o.spot_shock_im_e18, n.spot_shock_im_e18, 0)
+            && within_factor_two(o.spot_shock_mm_e18, n.spot_shock_mm_e18, 0)
+            && within_factor_two(o.vol_shock_im_e18, n.vol_shock_im_e18, MAX_STEP_FROM_ZERO_E18)
+            && within_factor_two(o.vol_shock_mm_e18, n.vol_shock_mm_e18, MAX_STEP_FROM_ZERO_E18)
+            && within_factor_two(o.vol_floor_e18, n.vol_floor_e18, 0)
+            && within_factor_two(o.short_option_addon_e18, n.short_option_addon_e18, MAX_STEP_FROM_ZERO_E18)
+            && n.rate_e18.checked_sub(o.rate_e18).is_some_and(|d| d.unsigned_abs() <= MAX_RATE_STEP_E18.unsigned_abs())
+            && within_factor_two(old.band_e18, self.band_e18, 0)
+            && within_factor_two(old.lot_e18, self.lot_e18, 0)
+            && within_factor_two(u128::from(old.max_oracle_age_ms), u128::from(self.max_oracle_age_ms), 0)
+    }
+}
+
 /// A listed token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]

@@ -11,7 +11,7 @@ use primitive_types::U256;
 use crate::black_scholes::{price as bs_price, OptionKind};
 use crate::error::{MathError, MathResult};
 use crate::fixed_point::{ovf, Precise};
-use crate::units::{e18_to_precise, signed_e18_to_precise, years_until, MAX_DECIMALS};
+use crate::units::{e18_to_precise, pow10, signed_e18_to_precise, years_until};
 
 /// `10^18`: the scale of every `_e18` number.
 pub const ONE_E18: u128 = 1_000_000_000_000_000_000;
@@ -19,32 +19,24 @@ pub const ONE_E18: u128 = 1_000_000_000_000_000_000;
 /// `floor(a·b / d)` (or `ceil` when `up`) with a 256-bit intermediate; `Overflow` if the result
 /// does not fit `u128`, `DivisionByZero` if `d = 0`.
 pub fn mul_div(a: u128, b: u128, d: u128, up: bool) -> MathResult<u128> {
-    if d == 0 {
+    div_u256(ovf(U256::from(a).checked_mul(U256::from(b)))?, U256::from(d), up)
+}
+
+/// `floor(n / d)` (or `ceil` when `up`) narrowed to `u128`.
+fn div_u256(numerator: U256, denominator: U256, up: bool) -> MathResult<u128> {
+    if denominator.is_zero() {
         return Err(MathError::DivisionByZero);
     }
-    let product = ovf(U256::from(a).checked_mul(U256::from(b)))?;
-    let divisor = U256::from(d);
-    let quotient = ovf(product.checked_div(divisor))?;
-    let remainder = ovf(product.checked_rem(divisor))?;
+    let quotient = ovf(numerator.checked_div(denominator))?;
+    let remainder = ovf(numerator.checked_rem(denominator))?;
     let quotient = if up && !remainder.is_zero() { ovf(quotient.checked_add(U256::one()))? } else { quotient };
     u128::try_from(quotient).map_err(|_| MathError::Overflow)
 }
 
-/// `10^decimals` for token decimals `0..=24`; `OutOfDomain` above.
-pub fn pow10(decimals: u8) -> MathResult<u128> {
-    if decimals > MAX_DECIMALS {
-        return Err(MathError::OutOfDomain);
-    }
-    ovf(10u128.checked_pow(u32::from(decimals)))
-}
-
 /// `10^(36 − quote_decimals)`: turns `size_e18 · price_e18` into quote base units.
 fn notional_divisor(quote_decimals: u8) -> MathResult<u128> {
-    if quote_decimals > MAX_DECIMALS {
-        return Err(MathError::OutOfDomain);
-    }
-    let exponent = 36u8.checked_sub(quote_decimals).ok_or(MathError::OutOfDomain)?;
-    ovf(10u128.checked_pow(u32::from(exponent)))
+    // 10^36 / 10^qd, both exact (qd ≤ 24 is checked by pow10).
+    ovf(1_000_000_000_000_000_000_000_000_000_000_000_000u128.checked_div(pow10(quote_decimals)?))
 }
 
 /// Value of `size_e18` contracts (18 decimals, one contract = one whole unit of the underlying)
@@ -158,11 +150,7 @@ fn weighted_entry(a: u128, pa: u128, b: u128, pb: u128, up: bool) -> MathResult<
     let numerator =
         ovf(ovf(U256::from(a).checked_mul(U256::from(pa)))?
             .checked_add(ovf(U256::from(b).checked_mul(U256::from(pb)))?))?;
-    let denominator = ovf(U256::from(a).checked_add(U256::from(b)))?;
-    let quotient = ovf(numerator.checked_div(denominator))?;
-    let remainder = ovf(numerator.checked_rem(denominator))?;
-    let quotient = if up && !remainder.is_zero() { ovf(quotient.checked_add(U256::one()))? } else { quotient };
-    u128::try_from(quotient).map_err(|_| MathError::Overflow)
+    div_u256(numerator, ovf(U256::from(a).checked_add(U256::from(b)))?, up)
 }
 
 /// Realized P&L of closing `closed_e18` contracts of a long (`long`) or short position entered

@@ -16,8 +16,8 @@ pub const MAX_DECIMALS: u8 = 24;
 /// Milliseconds in the 365-day year used for option time (`T = Δms / 31_536_000_000`).
 pub const MS_PER_YEAR: u64 = 31_536_000_000;
 
-/// `10^d` for `d ≤ 24`.
-fn pow10(decimals: u8) -> MathResult<u128> {
+/// `10^decimals` for token decimals `0..=24`; `OutOfDomain` above.
+pub fn pow10(decimals: u8) -> MathResult<u128> {
     if decimals > MAX_DECIMALS {
         return Err(MathError::OutOfDomain);
     }

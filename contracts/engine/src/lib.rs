@@ -434,9 +434,7 @@ mod engine {
                 data.add_cash(units.checked_neg().ok_or(OVERFLOW)?)?;
             }
             if !data.collateral.is_empty() || !data.positions.is_empty() || data.cash < 0 {
-                let math = self.math_account(&data)?;
-                let markets = self.snapshot(&math.underlyings)?;
-                let health = evaluate(&markets, &math.as_math(), self.env().block_timestamp())?;
+                let health = self.evaluate_account(&data, self.env().block_timestamp())?;
                 ensure(health.equity >= health.initial_margin, EngineError::InsufficientMargin)?;
             }
             config.total_deposits = config.total_deposits.saturating_sub(amount);
@@ -497,8 +495,12 @@ mod engine {
 
             let before_buyer = self.accounts.get(buyer).unwrap_or_default();
             let before_seller = self.accounts.get(seller).unwrap_or_default();
-            let mut underlyings = self.math_account(&before_buyer)?.underlyings;
-            for u in self.math_account(&before_seller)?.underlyings.into_iter().chain([underlying]) {
+            // Margin-math views of the states before the trade: their underlyings (plus the
+            // instrument's) are the snapshot, and a reducing side below IM is compared with them.
+            let before_buyer_math = self.math_account(&before_buyer)?;
+            let before_seller_math = self.math_account(&before_seller)?;
+            let mut underlyings = before_buyer_math.underlyings.clone();
+            for &u in before_seller_math.underlyings.iter().chain([&underlying]) {
                 if !underlyings.contains(&u) {
                     underlyings.push(u);
                 }
@@ -578,8 +580,8 @@ mod engine {
             instrument.open_interest_e18 = new_oi;
 
             let sides = [
-                (Side::Buyer, &before_buyer, &buyer_data, old_buyer.size_e18, new_buyer.size_e18),
-                (Side::Seller, &before_seller, &seller_data, old_seller.size_e18, new_seller.size_e18),
+                (Side::Buyer, &before_buyer_math, &buyer_data, old_buyer.size_e18, new_buyer.size_e18),
+                (Side::Seller, &before_seller_math, &seller_data, old_seller.size_e18, new_seller.size_e18),
             ];
             for (side, before, after, old_size, new_size) in sides {
                 if new_size.unsigned_abs() > old_size.unsigned_abs() {
@@ -623,7 +625,7 @@ mod engine {
         pub fn health(&self, who: AccountId) -> Result<HealthView, EngineError> {
             let data = self.accounts.get(who).ok_or(EngineError::NoAccount)?;
             let now = self.env().block_timestamp();
-            let (health, _) = self.evaluate_account(&data, now)?;
+            let health = self.evaluate_account(&data, now)?;
             Ok(health_view(&health, now))
         }
 
@@ -847,11 +849,10 @@ mod engine {
             to_math_account(data, self.quote_decimals, |a| self.assets.get(a))
         }
 
-        fn evaluate_account(&self, data: &AccountData, now: u64) -> Result<(Health, Vec<Market>), EngineError> {
+        fn evaluate_account(&self, data: &AccountData, now: u64) -> Result<Health, EngineError> {
             let math = self.math_account(data)?;
             let markets = self.snapshot(&math.underlyings)?;
-            let health = evaluate(&markets, &math.as_math(), now)?;
-            Ok((health, markets))
+            Ok(evaluate(&markets, &math.as_math(), now)?)
         }
 
         /// Reads price and volatility of `underlyings` in one batched oracle call and checks
@@ -869,8 +870,9 @@ mod engine {
                 configs.push((u, config));
             }
             let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
-            let values = match ink::codegen::TraitCallBuilder::call(&oracle).read_batch(feeds.clone()).try_invoke() {
-                Ok(Ok(values)) if values.len() == feeds.len() => values,
+            let expected = feeds.len();
+            let values = match ink::codegen::TraitCallBuilder::call(&oracle).read_batch(feeds).try_invoke() {
+                Ok(Ok(values)) if values.len() == expected => values,
                 _ => return Err(EngineError::OracleCallFailed),
             };
             let now = self.env().block_timestamp();
@@ -916,7 +918,7 @@ mod engine {
         fn check_trade_margin(
             &self,
             markets: &[Market],
-            before: &AccountData,
+            before: &MathAccount,
             after: &AccountData,
             old_size: i128,
             new_size: i128,
@@ -929,8 +931,7 @@ mod engine {
                 return Ok(());
             }
             ensure(is_reducing(old_size, new_size), EngineError::TradeMargin(side))?;
-            let before_math = self.math_account(before)?;
-            let before_health = evaluate(markets, &before_math.as_math(), now)?;
+            let before_health = evaluate(markets, &before.as_math(), now)?;
             ensure(after_health.health >= before_health.health, EngineError::TradeMargin(side))
         }
     }
@@ -938,7 +939,7 @@ mod engine {
     /// Haircut below 100% and a deposit cap worth at most `MAX_ITEM_NOTIONAL_E18` at the
     /// market's highest accepted spot: `cap · max_spot / 10^decimals`.
     fn asset_params_ok(config: &AssetConfig, market: &MarketConfig) -> bool {
-        let notional_ok = margin_math::trading::pow10(config.decimals)
+        let notional_ok = margin_math::units::pow10(config.decimals)
             .and_then(|scale| margin_math::trading::mul_div(config.deposit_cap, market.max_spot_e18, scale, true))
             .is_ok_and(|n| n <= MAX_ITEM_NOTIONAL_E18);
         config.basis_haircut_e18 < ONE_E18 && notional_ok

@@ -237,38 +237,46 @@ mod oracle {
         /// block timestamp), [`OracleError::OlderThanPrevious`]. Event: [`Submitted`].
         #[ink(message)]
         pub fn submit(&mut self, feed: FeedId, value_e18: u128, ts_ms: u64) -> Result<(), OracleError> {
-            let (reporter, epoch) = self.caller_as_reporter()?;
-            let previous_ts_ms = self.counted_ts_ms(feed, reporter, epoch);
-            self.check_submission(feed, value_e18, ts_ms, previous_ts_ms)?;
-            self.store_submission(feed, reporter, StoredSubmission { value_e18, ts_ms, epoch });
-            Ok(())
+            self.submit_batch(ink::prelude::vec![(feed, value_e18, ts_ms)])
         }
 
         /// Records several observations, all or nothing: each item `(feed, value_e18, ts_ms)` is
         /// checked as by `submit` (a feed named twice must not go back in time within the batch
         /// either), and nothing is stored unless every item passes. Items are applied in order, so
         /// for a feed named twice the later item is the one kept. An empty batch does nothing.
+        /// Each feed's storage cell is read and written once per call.
         ///
         /// Caller: a reporter. Errors: those of `submit`, for the first failing item.
         /// Events: one [`Submitted`] per item, in order.
         #[ink(message)]
         pub fn submit_batch(&mut self, items: Vec<BatchItem>) -> Result<(), OracleError> {
-            let (reporter, epoch) = self.caller_as_reporter()?;
-            // Latest timestamp per feed accepted so far in this batch.
-            let mut latest_ts_ms: Vec<(FeedId, u64)> = Vec::new();
+            let (reporter, epoch, reporters) = self.caller_as_reporter()?;
+            // Each feed's stored submissions, loaded once, updated in memory, written at the end.
+            let mut cells: Vec<(FeedId, FeedSubmissions)> = Vec::new();
             for &(feed, value_e18, ts_ms) in &items {
-                let previous_ts_ms = match latest_ts_ms.iter().find(|(f, _)| *f == feed) {
-                    Some(&(_, latest)) => Some(latest),
-                    None => self.counted_ts_ms(feed, reporter, epoch),
+                let position = match cells.iter().position(|(f, _)| *f == feed) {
+                    Some(position) => position,
+                    None => {
+                        cells.push((feed, self.submissions.get(feed).unwrap_or_default()));
+                        cells.len().saturating_sub(1)
+                    }
                 };
+                let Some((_, stored)) = cells.get_mut(position) else { continue };
+                let previous_ts_ms =
+                    stored.iter().find(|(a, s)| *a == reporter && s.epoch == epoch).map(|(_, s)| s.ts_ms);
                 self.check_submission(feed, value_e18, ts_ms, previous_ts_ms)?;
-                match latest_ts_ms.iter_mut().find(|(f, _)| *f == feed) {
-                    Some(entry) => entry.1 = ts_ms,
-                    None => latest_ts_ms.push((feed, ts_ms)),
-                }
+                // Keep only entries of current memberships (at most MAX_REPORTERS), then replace
+                // or add the reporter's own.
+                stored.retain(|(account, s)| {
+                    *account != reporter && reporters.iter().any(|r| r.account == *account && r.epoch == s.epoch)
+                });
+                stored.push((reporter, StoredSubmission { value_e18, ts_ms, epoch }));
+            }
+            for (feed, stored) in &cells {
+                self.submissions.insert(*feed, stored);
             }
             for (feed, value_e18, ts_ms) in items {
-                self.store_submission(feed, reporter, StoredSubmission { value_e18, ts_ms, epoch });
+                self.env().emit_event(Submitted { feed, reporter, value_e18, ts_ms });
             }
             Ok(())
         }
@@ -293,26 +301,12 @@ mod oracle {
             Ok(())
         }
 
-        /// The caller and its membership epoch, if it is a reporter.
-        fn caller_as_reporter(&self) -> Result<(AccountId, u64), OracleError> {
+        /// The caller, its membership epoch and the reporter set, if the caller is a reporter.
+        fn caller_as_reporter(&self) -> Result<(AccountId, u64, Vec<Reporter>), OracleError> {
             let caller = self.env().caller();
-            self.reporters
-                .get_or_default()
-                .iter()
-                .find(|r| r.account == caller)
-                .map(|r| (caller, r.epoch))
-                .ok_or(OracleError::NotReporter)
-        }
-
-        /// Timestamp of `reporter`'s stored submission for `feed` if it was made during the
-        /// membership `epoch` (a void submission does not constrain the next one).
-        fn counted_ts_ms(&self, feed: FeedId, reporter: AccountId, epoch: u64) -> Option<u64> {
-            self.submissions
-                .get(feed)
-                .unwrap_or_default()
-                .into_iter()
-                .find(|(account, s)| *account == reporter && s.epoch == epoch)
-                .map(|(_, s)| s.ts_ms)
+            let reporters = self.reporters.get_or_default();
+            let epoch = reporters.iter().find(|r| r.account == caller).map(|r| r.epoch);
+            epoch.map(|epoch| (caller, epoch, reporters)).ok_or(OracleError::NotReporter)
         }
 
         /// Checks one submission against the feed, the block timestamp and the reporter's
@@ -329,24 +323,6 @@ mod oracle {
             feed::check_submission(value_e18, ts_ms, now_ms, config.min_e18, config.max_e18)?;
             ensure!(previous_ts_ms.is_none_or(|previous| ts_ms >= previous), OracleError::OlderThanPrevious);
             Ok(())
-        }
-
-        fn store_submission(&mut self, feed: FeedId, reporter: AccountId, submission: StoredSubmission) {
-            let reporters = self.reporters.get_or_default();
-            let mut stored = self.submissions.get(feed).unwrap_or_default();
-            // Keep only entries of current memberships (at most MAX_REPORTERS), then replace or
-            // add the reporter's own.
-            stored.retain(|(account, s)| {
-                *account != reporter && reporters.iter().any(|r| r.account == *account && r.epoch == s.epoch)
-            });
-            stored.push((reporter, submission));
-            self.submissions.insert(feed, &stored);
-            self.env().emit_event(Submitted {
-                feed,
-                reporter,
-                value_e18: submission.value_e18,
-                ts_ms: submission.ts_ms,
-            });
         }
 
         /// The counted submissions of `feed` (see `submissions`), in reporter order.

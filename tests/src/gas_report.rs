@@ -215,6 +215,8 @@ fn gas_report() {
     let _: Vec<Account> = s.chain.call(owner, engine, "accounts", (0u32, 100u32));
     report.record(&s.chain, "accounts", "page of all accounts");
 
+    remaining_messages(&mut s, &mut report, user, other);
+
     let mut out = String::from("## Gas (drink sandbox, pallet-contracts 31 weights, release Wasm)\n\n");
     out.push_str(&report.render());
     out.push_str("\n## Wasm size (release, wasm-opt)\n\n| contract | bytes | KiB |\n|---|---:|---:|\n");
@@ -232,4 +234,142 @@ fn gas_report() {
         std::fs::write(&path, &out).expect("write gas report");
     }
     println!("{out}");
+}
+
+type EngineResult<T> = Result<T, EngineError>;
+type OracleResult<T> = Result<T, oracle::OracleError>;
+type TokenResult = Result<(), deltamargin_interfaces::PSP22Error>;
+
+/// Calls `message` and records its gas (the call must succeed).
+fn measure<R: ink::scale::Decode + std::fmt::Debug>(
+    s: &mut Suite,
+    report: &mut Report,
+    origin: Account,
+    contract: Account,
+    message: &str,
+    args: impl ink::scale::Encode,
+    case: &str,
+) -> R {
+    let result: R = s.chain.call(origin, contract, message, args);
+    report.record(&s.chain, message, case);
+    result
+}
+
+/// Every message not measured on the way: admin, views, ownership, of engine, oracle and token.
+fn remaining_messages(s: &mut Suite, report: &mut Report, user: Account, other: Account) {
+    let (owner, engine, oracle, quote) = (s.owner, s.engine, s.oracle, s.quote);
+    let new_owner = actor(30);
+
+    // ---- engine: listing and admin
+    let feed_config = oracle::FeedConfig {
+        kind: oracle::FeedKind::Price,
+        window_ms: WINDOW_MS,
+        quorum: 2,
+        min_e18: 1,
+        max_e18: e18("10000000000"),
+    };
+    let feed: OracleResult<u32> = measure(s, report, owner, oracle, "create_feed", feed_config, "");
+    let feed = ok(feed, "create_feed");
+    let r: OracleResult<()> = measure(s, report, owner, oracle, "update_feed", (feed, feed_config), "same config");
+    ok(r, "update_feed");
+    let r: EngineResult<u32> = measure(s, report, owner, engine, "list_market", market_config(BTC), "feeds checked");
+    let new_market = ok(r, "list_market");
+    let token_wasm = wasm(BundleProvider::Token);
+    let extra = s.chain.deploy(&token_wasm, "new", (Some("XTR".to_string()), Some("XTR".to_string()), 18u8), owner, 90);
+    let r: EngineResult<()> = measure(
+        s,
+        report,
+        owner,
+        engine,
+        "list_asset",
+        (extra, new_market, 0u128, units("1000", 18)),
+        "decimals read from the token",
+    );
+    ok(r, "list_asset");
+    let r: EngineResult<()> =
+        measure(s, report, owner, engine, "update_asset", (extra, e18("0.01"), units("2000", 18)), "");
+    ok(r, "update_asset");
+    let r: EngineResult<()> = measure(s, report, owner, engine, "deauthorize_venue", actor(7), "");
+    ok(r, "deauthorize_venue");
+    let fee_account = s.fee_account;
+    let r: EngineResult<()> = measure(s, report, owner, engine, "set_fee_account", fee_account, "");
+    ok(r, "set_fee_account");
+    let r: EngineResult<()> = measure(s, report, owner, engine, "set_max_positions", 32u32, "");
+    ok(r, "set_max_positions");
+    let r: EngineResult<()> = measure(s, report, owner, engine, "set_grace_period", 600_000u64, "");
+    ok(r, "set_grace_period");
+    let r: EngineResult<()> = measure(s, report, owner, engine, "set_paused", engine::types::PauseFlags::default(), "");
+    ok(r, "set_paused");
+    let r: EngineResult<()> = measure(s, report, owner, engine, "set_reduce_only", (BTC, false), "");
+    ok(r, "set_reduce_only");
+
+    // ---- engine: views
+    let _: u32 = measure(s, report, owner, engine, "account_count", (), "");
+    let _: Option<engine::types::MarketConfig> = measure(s, report, owner, engine, "market", BTC, "");
+    let _: u32 = measure(s, report, owner, engine, "market_count", (), "");
+    let _: Option<engine::types::AssetConfig> = measure(s, report, owner, engine, "asset", quote, "");
+    let _: Vec<Account> = measure(s, report, owner, engine, "collateral_assets", (), "");
+    let _: Option<engine::types::Instrument> = measure(s, report, owner, engine, "instrument", 0u32, "");
+    let _: u32 = measure(s, report, owner, engine, "instrument_count", (), "");
+    let venue = s.venue;
+    let _: Option<engine::types::VenueConfig> = measure(s, report, owner, engine, "venue", venue, "");
+    let _: bool = measure(s, report, owner, engine, "is_venue_approved", (user, venue), "");
+    let _: engine::types::PauseFlags = measure(s, report, owner, engine, "paused", (), "");
+    let _: u64 = measure(s, report, owner, engine, "grace_period_ms", (), "");
+    let _: u64 = measure(s, report, owner, engine, "liquidations_resume_at_ms", (), "");
+    let _: bool = measure(s, report, owner, engine, "is_reduce_only", BTC, "");
+    let _: Account = measure(s, report, owner, engine, "owner", (), "engine");
+    let _: Option<Account> = measure(s, report, owner, engine, "pending_owner", (), "engine");
+    let _: Account = measure(s, report, owner, engine, "oracle", (), "");
+    let _: Account = measure(s, report, owner, engine, "quote_asset", (), "");
+    let _: Account = measure(s, report, owner, engine, "fee_account", (), "");
+    let _: u32 = measure(s, report, owner, engine, "max_positions", (), "");
+    let _: u128 = measure(s, report, owner, engine, "insurance_fund", (), "");
+    let _: u128 = measure(s, report, owner, engine, "deficit", (), "");
+    let r: EngineResult<engine::types::HealthView> =
+        measure(s, report, owner, engine, "health", other, "32 positions (the counterparty)");
+    ok(r, "health of the counterparty");
+
+    // ---- oracle: reporters and views
+    let r: OracleResult<()> = measure(s, report, owner, oracle, "add_reporter", actor(31), "");
+    ok(r, "add_reporter");
+    let r: OracleResult<()> = measure(s, report, owner, oracle, "remove_reporter", actor(31), "");
+    ok(r, "remove_reporter");
+    let _: Vec<Account> = measure(s, report, owner, oracle, "reporters", (), "3 reporters");
+    let _: u32 = measure(s, report, owner, oracle, "feed_count", (), "");
+    let _: Option<oracle::FeedConfig> = measure(s, report, owner, oracle, "feed_config", 0u32, "");
+    let _: Option<oracle::FeedKind> = measure(s, report, owner, oracle, "PriceOracle::feed_kind", 0u32, "");
+    let _: Vec<(Account, u128, u64)> = measure(s, report, owner, oracle, "submissions", 0u32, "3 reporters");
+    let _: Account = measure(s, report, owner, oracle, "owner", (), "oracle");
+    let _: Option<Account> = measure(s, report, owner, oracle, "pending_owner", (), "oracle");
+
+    // ---- token: the rest of PSP22 and metadata
+    let _: u128 = measure(s, report, owner, quote, "PSP22::total_supply", (), "");
+    let _: u128 = measure(s, report, owner, quote, "PSP22::allowance", (user, other), "");
+    let r: TokenResult = measure(s, report, user, quote, "PSP22::increase_allowance", (other, 5u128), "");
+    ok(r, "increase_allowance");
+    let r: TokenResult = measure(s, report, user, quote, "PSP22::decrease_allowance", (other, 5u128), "");
+    ok(r, "decrease_allowance");
+    let _: Option<String> = measure(s, report, owner, quote, "PSP22Metadata::token_name", (), "");
+    let _: Option<String> = measure(s, report, owner, quote, "PSP22Metadata::token_symbol", (), "");
+    let _: u8 = measure(s, report, owner, quote, "PSP22Metadata::token_decimals", (), "");
+    let _: Account = measure(s, report, owner, quote, "owner", (), "token");
+
+    // ---- two-step ownership, last (the owner changes)
+    for (contract, name) in [(engine, "engine"), (oracle, "oracle")] {
+        let r: EngineResult<()> = if contract == engine {
+            measure(s, report, owner, contract, "transfer_ownership", new_owner, name)
+        } else {
+            let r: OracleResult<()> = measure(s, report, owner, contract, "transfer_ownership", new_owner, name);
+            r.map_err(|_| EngineError::NotOwner)
+        };
+        ok(r, "transfer_ownership");
+        let r: EngineResult<()> = if contract == engine {
+            measure(s, report, new_owner, contract, "accept_ownership", (), name)
+        } else {
+            let r: OracleResult<()> = measure(s, report, new_owner, contract, "accept_ownership", (), name);
+            r.map_err(|_| EngineError::NotOwner)
+        };
+        ok(r, "accept_ownership");
+    }
 }

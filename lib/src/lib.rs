@@ -37,6 +37,7 @@ pub mod elementary;
 pub mod error;
 pub mod feed;
 pub mod fixed_point;
+pub mod liquidation;
 pub mod margin;
 pub mod normal;
 mod normal_table;

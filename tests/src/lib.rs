@@ -20,3 +20,8 @@ mod tokens;
 
 mod engine_errors;
 mod venue;
+
+mod demo;
+mod liquidation;
+mod random_sequences;
+mod settlement;

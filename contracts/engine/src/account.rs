@@ -86,6 +86,17 @@ pub struct MathAccount {
 }
 
 impl MathAccount {
+    /// The items of `underlying` only, with no cash: what a liquidation revalues.
+    pub fn only(&self, underlying: UnderlyingId) -> MathAccount {
+        MathAccount {
+            cash: 0,
+            cash_decimals: self.cash_decimals,
+            collateral: self.collateral.iter().filter(|c| c.underlying == underlying).copied().collect(),
+            positions: self.positions.iter().filter(|p| p.underlying == underlying).copied().collect(),
+            underlyings: Vec::from([underlying]),
+        }
+    }
+
     /// Borrowed view for `margin_math::margin::evaluate`.
     pub fn as_math(&self) -> Account<'_> {
         Account {
@@ -97,11 +108,14 @@ impl MathAccount {
     }
 }
 
-/// Translates a stored account, looking up asset and instrument configurations.
+/// Translates a stored account, looking up asset configurations and, for options expired at
+/// `now_ms`, the pinned settlement price of their (underlying, expiry) pair.
 pub fn to_math_account(
     data: &AccountData,
     quote_decimals: u8,
     asset_of: impl Fn(AccountId) -> Option<AssetConfig>,
+    settlement_of: impl Fn(UnderlyingId, u64) -> Option<u128>,
+    now_ms: u64,
 ) -> Result<MathAccount, EngineError> {
     let mut underlyings: Vec<UnderlyingId> = Vec::new();
     // Kept ascending (market order): the order `health` reports underlyings in, as the CLI does.
@@ -125,11 +139,13 @@ pub fn to_math_account(
     let mut positions = Vec::with_capacity(data.positions.len());
     for p in &data.positions {
         note(p.underlying);
-        positions.push(Position {
-            underlying: p.underlying,
-            size_e18: p.size_e18,
-            kind: position_kind(&p.kind, p.entry_e18),
-        });
+        let mut kind = position_kind(&p.kind, p.entry_e18);
+        if let PositionKind::Option { expiry_ms, ref mut settlement_e18, .. } = kind {
+            if now_ms >= expiry_ms {
+                *settlement_e18 = settlement_of(p.underlying, expiry_ms);
+            }
+        }
+        positions.push(Position { underlying: p.underlying, size_e18: p.size_e18, kind });
     }
     Ok(MathAccount { cash: data.cash, cash_decimals: quote_decimals, collateral, positions, underlyings })
 }

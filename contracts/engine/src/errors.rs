@@ -138,6 +138,32 @@ pub enum EngineError {
     StepTooLarge,
     /// Returned if a grace period is longer than `MAX_GRACE_PERIOD_MS`.
     InvalidGracePeriod,
+    /// Returned if a liquidation names an account whose health is not negative.
+    NotLiquidatable,
+    /// Returned if a liquidator names its own account.
+    SelfLiquidation,
+    /// Returned if a liquidation slice names nothing the target holds, a quantity of zero or
+    /// above the holding, a position quantity that is not whole lots (unless it is the whole
+    /// position), or leaves a remainder below one lot behind.
+    InvalidSlice,
+    /// Returned if a liquidation would not raise the target's health (`E − MR(mm)`).
+    HealthNotImproved,
+    /// Returned if one lot less would already take the target to the liquidation-end target.
+    LiquidationTooLarge,
+    /// Returned if the liquidator would end below its initial margin (`E < MR(im)`).
+    LiquidatorMargin,
+    /// Returned if an option's settlement is asked for before its expiry.
+    NotExpired,
+    /// Returned if the oracle has no price stamped at or after the expiry yet.
+    SettlementNotReady,
+    /// Returned if an expired option is settled before its settlement price is pinned.
+    NotPinned,
+    /// Returned if a settlement price is pinned already.
+    AlreadyPinned,
+    /// Returned if liquidation parameters are out of bounds.
+    InvalidLiquidationParams,
+    /// Returned if a deficit cover exceeds the deficit.
+    ExceedsDeficit,
     /// Returned if a stress grid request is out of bounds.
     InvalidStressGrid,
     /// Returned if a computation failed (the reachable state space is bounded so that margin

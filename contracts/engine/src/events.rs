@@ -213,3 +213,91 @@ pub struct ReduceOnlyChanged {
     /// Whether only risk-reducing trades are accepted on its instruments.
     pub reduce_only: bool,
 }
+
+/// An account was liquidated: a slice moved from `target` to `liquidator` at the mark.
+#[ink::event]
+pub struct Liquidated {
+    /// The liquidated account.
+    #[ink(topic)]
+    pub target: AccountId,
+    /// The caller, who took the slice.
+    #[ink(topic)]
+    pub liquidator: AccountId,
+    /// What was taken.
+    pub slice: crate::types::LiquidationSlice,
+    /// Contracts (18 decimals) for a position, base units for collateral.
+    pub quantity: u128,
+    /// The outcome: mark, health before/after (raw bits), penalty, reward, fund share, payment,
+    /// bad debt (quote base units).
+    pub outcome: crate::types::LiquidationOutcome,
+}
+
+/// An account's last item was taken (or settled) with negative equity: the insurance fund
+/// covered what it could and the rest became deficit.
+#[ink::event]
+pub struct BadDebtRecognized {
+    /// The insolvent account (its cash is reset to 0).
+    #[ink(topic)]
+    pub account: AccountId,
+    /// Negative equity written off, quote base units.
+    pub bad_debt: u128,
+    /// Part the insurance fund covered, quote base units.
+    pub fund_cover: u128,
+    /// Part added to the deficit, quote base units.
+    pub deficit_increase: u128,
+}
+
+/// The settlement price of an (underlying, expiry) pair was pinned.
+#[ink::event]
+pub struct SettlementPinned {
+    /// The underlying.
+    #[ink(topic)]
+    pub underlying: UnderlyingId,
+    /// The expiry, ms.
+    pub expiry_ms: u64,
+    /// The pinned price, quote per unit, 18 decimals.
+    pub price_e18: u128,
+    /// Oracle timestamp of that price (≥ expiry), ms.
+    pub price_ts_ms: u64,
+}
+
+/// An expired option position was settled into cash at the pinned price.
+#[ink::event]
+pub struct PositionSettled {
+    /// The holder.
+    #[ink(topic)]
+    pub account: AccountId,
+    /// The option.
+    #[ink(topic)]
+    pub instrument: InstrumentId,
+    /// The settled size, contracts (18 decimals, signed).
+    pub size_e18: i128,
+    /// Cash received (long, rounded down) or paid (short, rounded up), quote base units.
+    pub cash: i128,
+}
+
+/// Quote tokens were added to the insurance fund.
+#[ink::event]
+pub struct InsuranceFunded {
+    /// Who transferred them.
+    #[ink(topic)]
+    pub from: AccountId,
+    /// Amount, quote base units.
+    pub amount: u128,
+}
+
+/// The owner covered part of the deficit with quote tokens.
+#[ink::event]
+pub struct DeficitCovered {
+    /// Amount, quote base units.
+    pub amount: u128,
+    /// Deficit left, quote base units.
+    pub deficit: u128,
+}
+
+/// The owner changed the liquidation parameters.
+#[ink::event]
+pub struct LiquidationParamsChanged {
+    /// The new parameters.
+    pub params: crate::types::LiquidationParams,
+}

@@ -15,14 +15,19 @@ pub use errors::{EngineError, MathFailure, Side};
 
 #[ink::contract]
 mod engine {
-    use deltamargin_interfaces::{FeedKind, PSP22Metadata, PriceOracle, PSP22};
+    use deltamargin_interfaces::{FeedError, FeedId, FeedKind, FeedValue, PSP22Metadata, PriceOracle, PSP22};
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
+    use margin_math::liquidation::{
+        collateral_value_units, intrinsic_e18, penalty_units, settlement_cash_units, share_units, value_to_units_floor,
+        Standing,
+    };
     use margin_math::margin::{evaluate, stress, Health, Market};
     use margin_math::trading::{
         fee_units, fill_linear, is_reducing, is_whole_lots, long_part, notional_e18, notional_units, option_mark_e18,
         premium_units, within_band,
     };
+    use margin_math::Value;
 
     use crate::account::{health_view, option_kind, to_math_account, MathAccount};
     use crate::errors::{ensure, EngineError, MathFailure, Side};
@@ -57,6 +62,8 @@ mod engine {
         grace_period_ms: u64,
         liquidations_resume_at_ms: u64,
         reduce_only: Mapping<UnderlyingId, ()>,
+        liquidation: LiquidationParams,
+        settlements: Mapping<(UnderlyingId, u64), u128>,
         accounts: Mapping<AccountId, AccountData>,
         account_index: Mapping<u32, AccountId>,
         account_count: u32,
@@ -108,6 +115,8 @@ mod engine {
                 grace_period_ms: 0,
                 liquidations_resume_at_ms: 0,
                 reduce_only: Mapping::new(),
+                liquidation: LiquidationParams::DEFAULT,
+                settlements: Mapping::new(),
                 accounts: Mapping::new(),
                 account_index: Mapping::new(),
                 account_count: 0,
@@ -389,12 +398,7 @@ mod engine {
             let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
             let total = config.total_deposits.checked_add(amount).ok_or(EngineError::DepositCapExceeded)?;
             ensure(total <= config.deposit_cap, EngineError::DepositCapExceeded)?;
-            let engine = self.env().account_id();
-            let before = token_balance(asset, engine)?;
-            token_transfer_from(asset, caller, engine, amount)?;
-            let after = token_balance(asset, engine)?;
-            let received = after.saturating_sub(before);
-            ensure(received == amount, EngineError::TransferMismatch { expected: amount, received })?;
+            self.pull(asset, caller, amount)?;
             let mut data = self.accounts.get(caller).unwrap_or_default();
             if config.underlying.is_some() {
                 data.add_collateral(asset, amount)?;
@@ -423,6 +427,7 @@ mod engine {
             let caller = self.env().caller();
             let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
             let mut data = self.accounts.get(caller).ok_or(EngineError::NoAccount)?;
+            self.settle_expired(caller, &mut data, self.env().block_timestamp())?;
             if config.underlying.is_some() {
                 data.remove_collateral(asset, amount)?;
             } else {
@@ -493,8 +498,10 @@ mod engine {
             }
             ensure(is_whole_lots(size_e18, market.lot_e18), EngineError::NotWholeLots)?;
 
-            let before_buyer = self.accounts.get(buyer).unwrap_or_default();
-            let before_seller = self.accounts.get(seller).unwrap_or_default();
+            let mut before_buyer = self.accounts.get(buyer).unwrap_or_default();
+            let mut before_seller = self.accounts.get(seller).unwrap_or_default();
+            self.settle_expired(buyer, &mut before_buyer, now)?;
+            self.settle_expired(seller, &mut before_seller, now)?;
             // Margin-math views of the states before the trade: their underlyings (plus the
             // instrument's) are the snapshot, and a reducing side below IM is compared with them.
             let before_buyer_math = self.math_account(&before_buyer)?;
@@ -612,6 +619,258 @@ mod engine {
                 buyer_realized,
                 seller_realized,
             });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------ liquidation
+
+        /// Liquidator (any account holder but the target): takes `quantity` of one item of
+        /// `target` — contracts (18 decimals) of a position, or base units of a collateral asset —
+        /// at the mark, when the target's health `E − MR(mm)` is negative (DESIGN §5).
+        ///
+        /// * The health is computed at the current oracle values; markets older than their max
+        ///   age count at their last price (their items carry their full maintenance requirement,
+        ///   the worst point of their grid) and cannot be sliced (`StalePrice`). Expired options
+        ///   with a pinned price are settled first.
+        /// * Positions move toward zero at the mark (spot; options: the model price, intrinsic
+        ///   once expired), realizing linear P&L; an option's premium is paid by whoever takes the
+        ///   long side (rounded up when the liquidator pays, down when it receives). Collateral is
+        ///   paid at spot in quote tokens the liquidator transfers in (`ceil`; approve the engine
+        ///   first) and credited to the liquidator's account.
+        /// * Quantities are whole lots unless they take the whole position, and may not leave a
+        ///   remainder below one lot (for collateral: one lot of the underlying in base units).
+        /// * Penalty `rate·(MR(mm) before − after)`, rounded down and capped so a non-negative
+        ///   equity stays non-negative, split liquidator / insurance fund. No penalty from an
+        ///   insolvent target (`E < 0` after the slice): the fund pays the liquidator's share
+        ///   instead, capped at `insolvent_reward_cap` and the fund.
+        /// * The target's health must rise (or its last item go); if it reaches
+        ///   `MR(mm) + b·(MR(im) − MR(mm))`, one lot less must not have reached it.
+        /// * The liquidator must end with `E ≥ MR(im)` at fresh prices.
+        /// * Taking the last item of an account with negative cash recognizes bad debt: the fund
+        ///   covers what it can, the rest becomes deficit (`BadDebtRecognized`).
+        ///
+        /// Emits `Liquidated` (and `PositionSettled`, `BadDebtRecognized`). Errors: `Paused`
+        /// (paused or within the grace period), `SelfLiquidation`, `ZeroAmount`, `NoAccount`
+        /// (target or liquidator), `NotLiquidatable`, `InvalidSlice`, `UnknownAsset`,
+        /// `StalePrice`, `HealthNotImproved`, `LiquidationTooLarge`, `LiquidatorMargin`,
+        /// `TooManyPositions`, oracle and token errors, `Math`.
+        #[ink(message)]
+        pub fn liquidate(
+            &mut self,
+            target: AccountId,
+            slice: LiquidationSlice,
+            quantity: u128,
+        ) -> Result<LiquidationOutcome, EngineError> {
+            let liquidator = self.env().caller();
+            let now = self.env().block_timestamp();
+            ensure(!self.paused.liquidations && now >= self.liquidations_resume_at_ms, EngineError::Paused)?;
+            ensure(liquidator != target, EngineError::SelfLiquidation)?;
+            ensure(quantity > 0, EngineError::ZeroAmount)?;
+            let mut data = self.accounts.get(target).ok_or(EngineError::NoAccount)?;
+            let liquidator_data = self.accounts.get(liquidator).ok_or(EngineError::NoAccount)?;
+            self.settle_expired(target, &mut data, now)?;
+
+            // The slice's underlying, its holding and its step (one lot).
+            let (underlying, holding) = match slice {
+                LiquidationSlice::Position(id) => {
+                    let p = data.positions.iter().find(|p| p.instrument == id).ok_or(EngineError::InvalidSlice)?;
+                    (p.underlying, p.size_e18.unsigned_abs())
+                }
+                LiquidationSlice::Collateral(asset) => {
+                    let config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
+                    (config.underlying.ok_or(EngineError::InvalidSlice)?, data.collateral_of(asset))
+                }
+            };
+            let market = self.market_config(underlying)?;
+            let step = match slice {
+                LiquidationSlice::Position(_) => market.lot_e18,
+                LiquidationSlice::Collateral(asset) => {
+                    let decimals = self.assets.get(asset).map_or(0, |c| c.decimals);
+                    let scale = margin_math::units::pow10(decimals)?;
+                    margin_math::trading::mul_div(market.lot_e18, scale, ONE_E18, false)?.max(1)
+                }
+            };
+            let remainder = holding.checked_sub(quantity).ok_or(EngineError::InvalidSlice)?;
+            let whole = quantity == holding || is_whole_lots(quantity, step);
+            ensure(whole && (remainder == 0 || remainder >= step), EngineError::InvalidSlice)?;
+
+            // One oracle read for the target's and the liquidator's underlyings.
+            let target_math = self.math_account(&data)?;
+            let liquidator_math = self.math_account(&liquidator_data)?;
+            let mut underlyings = target_math.underlyings.clone();
+            for &u in liquidator_math.underlyings.iter() {
+                if !underlyings.contains(&u) {
+                    underlyings.push(u);
+                }
+            }
+            let (markets, stale) = self.read_markets(&underlyings, true)?;
+            ensure(!stale.contains(&underlying), EngineError::StalePrice(underlying))?;
+            let snap =
+                *markets.iter().find(|m| m.underlying == underlying).ok_or(EngineError::UnknownMarket(underlying))?;
+            let before = evaluate(&markets, &target_math.as_math(), now)?;
+            ensure(before.liquidatable, EngineError::NotLiquidatable)?;
+            let old_risk = before.underlyings.iter().find(|r| r.underlying == underlying);
+            let standing = Standing::of(&before);
+
+            let ctx = SliceContext { slice, snap, market, now, standing, old_risk };
+            let mut fill = self.fill_slice(&ctx, &data, &liquidator_data, quantity)?;
+            let emptied = fill.target.collateral.is_empty() && fill.target.positions.is_empty();
+            ensure(fill.after.health()? > before.health || emptied, EngineError::HealthNotImproved)?;
+            if quantity > step && fill.after.reached_end(self.liquidation.end_buffer_e18)? {
+                let smaller = quantity.checked_sub(step).ok_or(OVERFLOW)?;
+                let less = self.fill_slice(&ctx, &data, &liquidator_data, smaller)?;
+                ensure(!less.after.reached_end(self.liquidation.end_buffer_e18)?, EngineError::LiquidationTooLarge)?;
+            }
+
+            // Insolvency: the last item is gone and cash is negative.
+            let bad_debt = self.recognize_bad_debt(target, &mut fill.target)?;
+            // The fund pays an insolvent target's liquidator (after covering bad debt).
+            let fund_paid = fill.fund_reward.min(self.liquidation.insolvent_reward_cap).min(self.insurance_fund);
+            self.insurance_fund = self
+                .insurance_fund
+                .checked_sub(fund_paid)
+                .and_then(|f| f.checked_add(fill.fund_share))
+                .ok_or(OVERFLOW)?;
+            let reward = fill.liquidator_reward.checked_add(fund_paid).ok_or(OVERFLOW)?;
+            fill.liquidator.add_cash(i128::try_from(reward).map_err(|_| OVERFLOW)?)?;
+
+            // The liquidator ends at or above initial margin, at fresh prices only.
+            let liquidator_after = self.math_account(&fill.liquidator)?;
+            ensure(
+                !liquidator_after.underlyings.iter().any(|u| stale.contains(u)),
+                EngineError::StalePrice(underlying),
+            )?;
+            let liquidator_health = evaluate(&markets, &liquidator_after.as_math(), now)?;
+            ensure(liquidator_health.equity >= liquidator_health.initial_margin, EngineError::LiquidatorMargin)?;
+
+            let outcome = LiquidationOutcome {
+                price_e18: fill.price_e18,
+                health_before_bits: before.health.to_bits(),
+                health_after_bits: fill.after.health()?.to_bits(),
+                penalty: fill.penalty,
+                liquidator_reward: reward,
+                fund_share: fill.fund_share,
+                payment: fill.payment,
+                bad_debt,
+            };
+            self.store_account(target, &fill.target)?;
+            self.store_account(liquidator, &fill.liquidator)?;
+            if let (LiquidationSlice::Position(id), Some(instrument)) = (slice, fill.instrument) {
+                self.instruments.insert(id, &instrument);
+            }
+            if fill.payment > 0 {
+                self.pull(self.quote, liquidator, fill.payment)?;
+            }
+            self.env().emit_event(Liquidated { target, liquidator, slice, quantity, outcome });
+            Ok(outcome)
+        }
+
+        /// Anyone: pins the settlement price of an expired option's (underlying, expiry) pair:
+        /// the oracle's current price, which must be stamped at or after the expiry (the oracle
+        /// stamps a value with the oldest submission it uses) and fresh. Every holder of every
+        /// option on that pair settles at it. Returns the price (18 decimals). Emits
+        /// `SettlementPinned`. Errors: `UnknownInstrument`, `NotExpired` (linear, or before
+        /// expiry), `AlreadyPinned`, `SettlementNotReady`, `StalePrice`, `PriceOutOfRange`,
+        /// oracle errors.
+        #[ink(message)]
+        pub fn pin_settlement(&mut self, instrument: InstrumentId) -> Result<u128, EngineError> {
+            let listing = self.instruments.get(instrument).ok_or(EngineError::UnknownInstrument(instrument))?;
+            let now = self.env().block_timestamp();
+            let expiry_ms = match listing.kind {
+                InstrumentKind::Option { expiry_ms, .. } if now >= expiry_ms => expiry_ms,
+                _ => return Err(EngineError::NotExpired),
+            };
+            let key = (listing.underlying, expiry_ms);
+            ensure(!self.settlements.contains(key), EngineError::AlreadyPinned)?;
+            let config = self.market_config(listing.underlying)?;
+            let value = self
+                .read_feeds(Vec::from([config.price_feed]))?
+                .into_iter()
+                .next()
+                .ok_or(EngineError::OracleCallFailed)?
+                .map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
+            ensure(value.ts_ms >= expiry_ms, EngineError::SettlementNotReady)?;
+            ensure(
+                value.ts_ms <= now && now.saturating_sub(value.ts_ms) <= config.max_oracle_age_ms,
+                EngineError::StalePrice(listing.underlying),
+            )?;
+            ensure(
+                (MIN_SPOT_E18..=config.max_spot_e18).contains(&value.value_e18),
+                EngineError::PriceOutOfRange(listing.underlying),
+            )?;
+            self.settlements.insert(key, &value.value_e18);
+            self.env().emit_event(SettlementPinned {
+                underlying: listing.underlying,
+                expiry_ms,
+                price_e18: value.value_e18,
+                price_ts_ms: value.ts_ms,
+            });
+            Ok(value.value_e18)
+        }
+
+        /// Anyone: settles `who`'s expired positions with a pinned price (all of them, `instrument`
+        /// included) into cash: longs receive `floor(size·intrinsic)`, shorts pay
+        /// `ceil(|size|·intrinsic)` (quote base units). If that leaves the account with no items
+        /// and negative cash, the bad debt is recognized. Returns the cash moved. Emits
+        /// `PositionSettled` (and `BadDebtRecognized`). Errors: `UnknownInstrument`, `NotExpired`,
+        /// `NotPinned`, `NoAccount`, `InvalidSlice` (no position in `instrument`).
+        #[ink(message)]
+        pub fn settle(&mut self, who: AccountId, instrument: InstrumentId) -> Result<i128, EngineError> {
+            let listing = self.instruments.get(instrument).ok_or(EngineError::UnknownInstrument(instrument))?;
+            let now = self.env().block_timestamp();
+            let expiry_ms = match listing.kind {
+                InstrumentKind::Option { expiry_ms, .. } if now >= expiry_ms => expiry_ms,
+                _ => return Err(EngineError::NotExpired),
+            };
+            ensure(self.settlements.contains((listing.underlying, expiry_ms)), EngineError::NotPinned)?;
+            let mut data = self.accounts.get(who).ok_or(EngineError::NoAccount)?;
+            ensure(data.positions.iter().any(|p| p.instrument == instrument), EngineError::InvalidSlice)?;
+            let cash_before = data.cash;
+            self.settle_expired(who, &mut data, now)?;
+            let moved = data.cash.checked_sub(cash_before).ok_or(OVERFLOW)?;
+            self.recognize_bad_debt(who, &mut data)?;
+            self.store_account(who, &data)?;
+            Ok(moved)
+        }
+
+        /// Anyone: adds `amount` quote base units to the insurance fund (transferred in and
+        /// measured like a deposit; approve the engine first). Emits `InsuranceFunded`.
+        /// Errors: `ZeroAmount`, token errors, `TransferMismatch`.
+        #[ink(message)]
+        pub fn fund_insurance(&mut self, amount: u128) -> Result<(), EngineError> {
+            ensure(amount > 0, EngineError::ZeroAmount)?;
+            let from = self.env().caller();
+            self.pull(self.quote, from, amount)?;
+            self.insurance_fund = self.insurance_fund.checked_add(amount).ok_or(OVERFLOW)?;
+            self.env().emit_event(InsuranceFunded { from, amount });
+            Ok(())
+        }
+
+        /// Owner: covers `amount` (≤ deficit) quote base units of the deficit with quote tokens
+        /// transferred in (approve the engine first). Quote withdrawals resume once the deficit is
+        /// 0. Emits `DeficitCovered`. Errors: `NotOwner`, `ZeroAmount`, `ExceedsDeficit`, token
+        /// errors, `TransferMismatch`.
+        #[ink(message)]
+        pub fn cover_deficit(&mut self, amount: u128) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(amount > 0, EngineError::ZeroAmount)?;
+            ensure(amount <= self.deficit, EngineError::ExceedsDeficit)?;
+            self.pull(self.quote, self.owner, amount)?;
+            self.deficit = self.deficit.checked_sub(amount).ok_or(OVERFLOW)?;
+            self.env().emit_event(DeficitCovered { amount, deficit: self.deficit });
+            Ok(())
+        }
+
+        /// Owner: sets the liquidation parameters (fractions ≤ 1; the rate and `b` move at most a
+        /// factor of 2 per update, from 0 at most to 0.05). Emits `LiquidationParamsChanged`.
+        /// Errors: `NotOwner`, `InvalidLiquidationParams`, `StepTooLarge`.
+        #[ink(message)]
+        pub fn set_liquidation_params(&mut self, params: LiquidationParams) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(params.is_valid(), EngineError::InvalidLiquidationParams)?;
+            ensure(params.within_step_of(&self.liquidation), EngineError::StepTooLarge)?;
+            self.liquidation = params;
+            self.env().emit_event(LiquidationParamsChanged { params });
             Ok(())
         }
 
@@ -806,6 +1065,19 @@ mod engine {
             self.insurance_fund
         }
 
+        /// The liquidation parameters.
+        #[ink(message)]
+        pub fn liquidation_params(&self) -> LiquidationParams {
+            self.liquidation
+        }
+
+        /// The pinned settlement price of (`underlying`, `expiry_ms`), quote per unit (18
+        /// decimals), if pinned.
+        #[ink(message)]
+        pub fn settlement_price(&self, underlying: UnderlyingId, expiry_ms: u64) -> Option<u128> {
+            self.settlements.get((underlying, expiry_ms))
+        }
+
         /// Bad debt not covered by the insurance fund, quote base units.
         #[ink(message)]
         pub fn deficit(&self) -> u128 {
@@ -846,7 +1118,8 @@ mod engine {
         }
 
         fn math_account(&self, data: &AccountData) -> Result<MathAccount, EngineError> {
-            to_math_account(data, self.quote_decimals, |a| self.assets.get(a))
+            let now = self.env().block_timestamp();
+            to_math_account(data, self.quote_decimals, |a| self.assets.get(a), |u, e| self.settlements.get((u, e)), now)
         }
 
         fn evaluate_account(&self, data: &AccountData, now: u64) -> Result<Health, EngineError> {
@@ -858,8 +1131,19 @@ mod engine {
         /// Reads price and volatility of `underlyings` in one batched oracle call and checks
         /// freshness (`now − ts ≤ max_oracle_age_ms`) and range.
         fn snapshot(&self, underlyings: &[UnderlyingId]) -> Result<Vec<Market>, EngineError> {
+            Ok(self.read_markets(underlyings, false)?.0)
+        }
+
+        /// Like `snapshot`; with `allow_stale`, markets older than their max age are returned at
+        /// their last value and listed in the second result instead of failing.
+        fn read_markets(
+            &self,
+            underlyings: &[UnderlyingId],
+            allow_stale: bool,
+        ) -> Result<(Vec<Market>, Vec<UnderlyingId>), EngineError> {
+            let mut stale = Vec::new();
             if underlyings.is_empty() {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), stale));
             }
             let mut configs = Vec::with_capacity(underlyings.len());
             let mut feeds = Vec::with_capacity(underlyings.len().saturating_mul(2));
@@ -869,12 +1153,7 @@ mod engine {
                 feeds.push(config.vol_feed);
                 configs.push((u, config));
             }
-            let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
-            let expected = feeds.len();
-            let values = match ink::codegen::TraitCallBuilder::call(&oracle).read_batch(feeds).try_invoke() {
-                Ok(Ok(values)) if values.len() == expected => values,
-                _ => return Err(EngineError::OracleCallFailed),
-            };
+            let values = self.read_feeds(feeds)?;
             let now = self.env().block_timestamp();
             let mut markets = Vec::with_capacity(configs.len());
             let mut values = values.into_iter();
@@ -884,7 +1163,10 @@ mod engine {
                 let price = price.map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
                 let vol = vol.map_err(|e| EngineError::OracleFeed(config.vol_feed, e))?;
                 let fresh = |ts: u64| ts <= now && now.saturating_sub(ts) <= config.max_oracle_age_ms;
-                ensure(fresh(price.ts_ms) && fresh(vol.ts_ms), EngineError::StalePrice(u))?;
+                if !(fresh(price.ts_ms) && fresh(vol.ts_ms)) {
+                    ensure(allow_stale, EngineError::StalePrice(u))?;
+                    stale.push(u);
+                }
                 let in_range =
                     (MIN_SPOT_E18..=config.max_spot_e18).contains(&price.value_e18) && vol.value_e18 <= MAX_VOL_E18;
                 ensure(in_range, EngineError::PriceOutOfRange(u))?;
@@ -895,7 +1177,200 @@ mod engine {
                     params: config.risk.to_math(),
                 });
             }
-            Ok(markets)
+            Ok((markets, stale))
+        }
+
+        /// One batched oracle read: a result per feed, in order.
+        fn read_feeds(&self, feeds: Vec<FeedId>) -> Result<Vec<Result<FeedValue, FeedError>>, EngineError> {
+            let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
+            let expected = feeds.len();
+            match ink::codegen::TraitCallBuilder::call(&oracle).read_batch(feeds).try_invoke() {
+                Ok(Ok(values)) if values.len() == expected => Ok(values),
+                _ => Err(EngineError::OracleCallFailed),
+            }
+        }
+
+        /// Transfers `amount` of `asset` from `from` to the engine and checks that the engine's
+        /// measured balance grew by exactly `amount` (fee-on-transfer and no-op tokens fail).
+        fn pull(&self, asset: AccountId, from: AccountId, amount: u128) -> Result<(), EngineError> {
+            let engine = self.env().account_id();
+            let before = token_balance(asset, engine)?;
+            token_transfer_from(asset, from, engine, amount)?;
+            let after = token_balance(asset, engine)?;
+            let received = after.saturating_sub(before);
+            ensure(received == amount, EngineError::TransferMismatch { expected: amount, received })
+        }
+
+        /// If `data` holds no items and negative cash, writes the debt off: the insurance fund
+        /// covers what it can, the rest becomes deficit; cash is reset to 0. Returns the bad debt.
+        fn recognize_bad_debt(&mut self, who: AccountId, data: &mut AccountData) -> Result<u128, EngineError> {
+            if !(data.collateral.is_empty() && data.positions.is_empty() && data.cash < 0) {
+                return Ok(0);
+            }
+            let bad_debt = data.cash.unsigned_abs();
+            data.cash = 0;
+            let fund_cover = bad_debt.min(self.insurance_fund);
+            let deficit_increase = bad_debt.checked_sub(fund_cover).ok_or(OVERFLOW)?;
+            self.insurance_fund = self.insurance_fund.checked_sub(fund_cover).ok_or(OVERFLOW)?;
+            self.deficit = self.deficit.checked_add(deficit_increase).ok_or(OVERFLOW)?;
+            self.env().emit_event(BadDebtRecognized { account: who, bad_debt, fund_cover, deficit_increase });
+            Ok(bad_debt)
+        }
+
+        /// Settles every option of `data` that expired by `now` and has a pinned price: cash
+        /// `size·intrinsic` (long rounded down, short up), the position removed, open interest
+        /// lowered by settled longs. Emits `PositionSettled` for each.
+        fn settle_expired(&mut self, who: AccountId, data: &mut AccountData, now: u64) -> Result<(), EngineError> {
+            let expired: Vec<PositionData> = data
+                .positions
+                .iter()
+                .filter(|p| matches!(p.kind, InstrumentKind::Option { expiry_ms, .. } if now >= expiry_ms))
+                .copied()
+                .collect();
+            for p in expired {
+                let InstrumentKind::Option { option_type, strike_e18, expiry_ms } = p.kind else { continue };
+                let Some(price_e18) = self.settlements.get((p.underlying, expiry_ms)) else { continue };
+                let intrinsic = intrinsic_e18(option_kind(option_type), price_e18, strike_e18);
+                let cash = settlement_cash_units(p.size_e18, intrinsic, self.quote_decimals)?;
+                data.add_cash(cash)?;
+                data.set_position(PositionData { size_e18: 0, ..p }, self.max_positions)?;
+                if p.size_e18 > 0 {
+                    let mut listing =
+                        self.instruments.get(p.instrument).ok_or(EngineError::UnknownInstrument(p.instrument))?;
+                    listing.open_interest_e18 = listing.open_interest_e18.saturating_sub(p.size_e18.unsigned_abs());
+                    self.instruments.insert(p.instrument, &listing);
+                }
+                self.env().emit_event(PositionSettled {
+                    account: who,
+                    instrument: p.instrument,
+                    size_e18: p.size_e18,
+                    cash,
+                });
+            }
+            Ok(())
+        }
+
+        /// Moves `quantity` of the slice from the target to the liquidator at the mark and prices
+        /// the outcome: the target's standing after (the slice's underlying revalued alone),
+        /// penalty and its split.
+        fn fill_slice(
+            &self,
+            ctx: &SliceContext<'_>,
+            data: &AccountData,
+            liquidator_data: &AccountData,
+            quantity: u128,
+        ) -> Result<SliceFill, EngineError> {
+            let qd = self.quote_decimals;
+            let mut target = data.clone();
+            let mut liquidator = liquidator_data.clone();
+            let mut instrument = None;
+            let mut payment = 0u128;
+            let price_e18;
+            match ctx.slice {
+                LiquidationSlice::Position(id) => {
+                    let mut listing = self.instruments.get(id).ok_or(EngineError::UnknownInstrument(id))?;
+                    let old_t = target.position(id, &listing);
+                    let old_l = liquidator.position(id, &listing);
+                    let q = i128::try_from(quantity).map_err(|_| OVERFLOW)?;
+                    // The target's change: toward zero.
+                    let change = if old_t.size_e18 > 0 { q.checked_neg().ok_or(OVERFLOW)? } else { q };
+                    let (mut new_t, mut new_l) = (old_t, old_l);
+                    match listing.kind {
+                        InstrumentKind::Linear => {
+                            price_e18 = ctx.snap.spot_e18;
+                            let ft = fill_linear(old_t.size_e18, old_t.entry_e18, change, price_e18, qd)?;
+                            let fl = fill_linear(
+                                old_l.size_e18,
+                                old_l.entry_e18,
+                                change.checked_neg().ok_or(OVERFLOW)?,
+                                price_e18,
+                                qd,
+                            )?;
+                            (new_t.size_e18, new_t.entry_e18) = (ft.size_e18, ft.entry_e18);
+                            (new_l.size_e18, new_l.entry_e18) = (fl.size_e18, fl.entry_e18);
+                            target.add_cash(ft.realized_units)?;
+                            liquidator.add_cash(fl.realized_units)?;
+                        }
+                        InstrumentKind::Option { option_type, strike_e18, expiry_ms } => {
+                            price_e18 = option_mark_e18(
+                                option_kind(option_type),
+                                ctx.snap.spot_e18,
+                                strike_e18,
+                                ctx.snap.vol_e18,
+                                ctx.market.risk.rate_e18,
+                                ctx.now,
+                                expiry_ms,
+                            )?;
+                            new_t.size_e18 = old_t.size_e18.checked_add(change).ok_or(OVERFLOW)?;
+                            new_l.size_e18 = old_l.size_e18.checked_sub(change).ok_or(OVERFLOW)?;
+                            // Whoever takes the long side pays; rounded against the liquidator.
+                            let liquidator_pays = old_t.size_e18 > 0;
+                            let premium = notional_units(quantity, price_e18, qd, liquidator_pays)?;
+                            let premium = i128::try_from(premium).map_err(|_| OVERFLOW)?;
+                            let (payer, payee) = if liquidator_pays {
+                                (&mut liquidator, &mut target)
+                            } else {
+                                (&mut target, &mut liquidator)
+                            };
+                            payer.add_cash(premium.checked_neg().ok_or(OVERFLOW)?)?;
+                            payee.add_cash(premium)?;
+                        }
+                    }
+                    listing.open_interest_e18 = listing
+                        .open_interest_e18
+                        .checked_sub(long_part(old_t.size_e18))
+                        .and_then(|x| x.checked_sub(long_part(old_l.size_e18)))
+                        .and_then(|x| x.checked_add(long_part(new_t.size_e18)))
+                        .and_then(|x| x.checked_add(long_part(new_l.size_e18)))
+                        .ok_or(OVERFLOW)?;
+                    target.set_position(new_t, self.max_positions)?;
+                    liquidator.set_position(new_l, self.max_positions)?;
+                    instrument = Some(listing);
+                }
+                LiquidationSlice::Collateral(asset) => {
+                    price_e18 = ctx.snap.spot_e18;
+                    let decimals = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?.decimals;
+                    payment = collateral_value_units(quantity, decimals, price_e18, qd, true)?;
+                    target.remove_collateral(asset, quantity).map_err(|_| EngineError::InvalidSlice)?;
+                    target.add_cash(i128::try_from(payment).map_err(|_| OVERFLOW)?)?;
+                    liquidator.add_collateral(asset, quantity)?;
+                }
+            }
+            // The target's standing after the move: its slice underlying revalued alone.
+            let underlying = ctx.snap.underlying;
+            let only = self.math_account(&target)?.only(underlying);
+            let revalued = evaluate(&[ctx.snap], &only.as_math(), ctx.now)?;
+            let moved = ctx.standing.replace(ctx.old_risk, revalued.underlyings.first(), data.cash, target.cash, qd)?;
+            // Penalty for the requirement released; none from an insolvent target, whose
+            // liquidator is paid by the fund instead (capped by the caller).
+            let params = self.liquidation;
+            let nominal =
+                penalty_units(ctx.standing.maintenance_margin, moved.maintenance_margin, params.penalty_rate_e18, qd)?;
+            let (penalty, fund_reward) = if moved.equity < Value::ZERO {
+                (0, share_units(nominal, params.liquidator_share_e18)?)
+            } else {
+                // At most the equity less one ulp, so the equity stays ≥ 0 after the cash moves.
+                let room = moved.equity.checked_sub(Value::from_bits(1)).ok_or(OVERFLOW)?;
+                let cap = u128::try_from(value_to_units_floor(room, qd)?.max(0)).map_err(|_| OVERFLOW)?;
+                (nominal.min(cap), 0)
+            };
+            let liquidator_reward = share_units(penalty, params.liquidator_share_e18)?;
+            let fund_share = penalty.checked_sub(liquidator_reward).ok_or(OVERFLOW)?;
+            let cash_before_penalty = target.cash;
+            target.add_cash(i128::try_from(penalty).map_err(|_| OVERFLOW)?.checked_neg().ok_or(OVERFLOW)?)?;
+            let after = moved.replace(None, None, cash_before_penalty, target.cash, qd)?;
+            Ok(SliceFill {
+                target,
+                liquidator,
+                instrument,
+                price_e18,
+                payment,
+                penalty,
+                liquidator_reward,
+                fund_share,
+                fund_reward,
+                after,
+            })
         }
 
         /// `Σ |size|·S` over the account's positions in `underlying`, quote with 18 decimals.
@@ -934,6 +1409,32 @@ mod engine {
             let before_health = evaluate(markets, &before.as_math(), now)?;
             ensure(after_health.health >= before_health.health, EngineError::TradeMargin(side))
         }
+    }
+
+    /// What every candidate quantity of one liquidation shares.
+    struct SliceContext<'a> {
+        slice: LiquidationSlice,
+        snap: Market,
+        market: MarketConfig,
+        now: u64,
+        standing: Standing,
+        old_risk: Option<&'a margin_math::margin::UnderlyingRisk>,
+    }
+
+    /// One liquidation quantity applied to copies of both accounts (nothing stored).
+    struct SliceFill {
+        target: AccountData,
+        liquidator: AccountData,
+        instrument: Option<Instrument>,
+        price_e18: u128,
+        payment: u128,
+        penalty: u128,
+        liquidator_reward: u128,
+        fund_share: u128,
+        /// What the liquidator's share would have been from an insolvent target (the fund pays
+        /// it, capped).
+        fund_reward: u128,
+        after: Standing,
     }
 
     /// Haircut below 100% and a deposit cap worth at most `MAX_ITEM_NOTIONAL_E18` at the

@@ -372,3 +372,79 @@ pub struct StressView {
     /// Largest loss on the grid (≥ 0), quote (bits).
     pub worst_loss_bits: i128,
 }
+
+/// What a liquidator takes from an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[allow(clippy::cast_possible_truncation)]
+pub enum LiquidationSlice {
+    /// Part of a position: `quantity` contracts (18 decimals) move toward zero at the mark and
+    /// the liquidator takes them over.
+    Position(InstrumentId),
+    /// Part of a collateral balance: `quantity` base units move to the liquidator's account,
+    /// paid at the mark in quote tokens the liquidator transfers in.
+    Collateral(AccountId),
+}
+
+/// Liquidation parameters (DESIGN §5), set by the owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct LiquidationParams {
+    /// Penalty per unit of maintenance requirement released (`rate`, ≤ 1), 18 decimals.
+    pub penalty_rate_e18: u128,
+    /// Part of the penalty paid to the liquidator (≤ 1, the rest to the insurance fund), 18 decimals.
+    pub liquidator_share_e18: u128,
+    /// `b` of the liquidation-end target `MR(mm) + b·(MR(im) − MR(mm))` (≤ 1), 18 decimals.
+    pub end_buffer_e18: u128,
+    /// Largest incentive the insurance fund pays for one liquidation of an insolvent account,
+    /// quote base units (its amount is what the penalty share would have been, capped).
+    pub insolvent_reward_cap: u128,
+}
+
+impl LiquidationParams {
+    /// The defaults at deployment: rate 0.5, liquidator share 0.5, `b` 0.5, no fund-paid reward.
+    pub const DEFAULT: LiquidationParams = LiquidationParams {
+        penalty_rate_e18: ONE_E18 / 2,
+        liquidator_share_e18: ONE_E18 / 2,
+        end_buffer_e18: ONE_E18 / 2,
+        insolvent_reward_cap: 0,
+    };
+
+    /// Bounds: every fraction at most 1.
+    pub fn is_valid(&self) -> bool {
+        self.penalty_rate_e18 <= ONE_E18 && self.liquidator_share_e18 <= ONE_E18 && self.end_buffer_e18 <= ONE_E18
+    }
+
+    /// Step limits: the rate and `b` move at most a factor of 2 per update (from 0 at most to
+    /// 0.05); the share and the reward cap are free within bounds.
+    pub fn within_step_of(&self, old: &LiquidationParams) -> bool {
+        within_factor_two(old.penalty_rate_e18, self.penalty_rate_e18, MAX_STEP_FROM_ZERO_E18)
+            && within_factor_two(old.end_buffer_e18, self.end_buffer_e18, MAX_STEP_FROM_ZERO_E18)
+    }
+}
+
+/// What one `liquidate` call did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct LiquidationOutcome {
+    /// Mark the slice moved at, quote per unit (18 decimals): spot for collateral and linear
+    /// positions, the model price (or intrinsic value once expired) for options.
+    pub price_e18: u128,
+    /// Target's `E − MR(mm)` before, raw `I80F48` bits.
+    pub health_before_bits: i128,
+    /// Target's `E − MR(mm)` after (penalty included), raw `I80F48` bits.
+    pub health_after_bits: i128,
+    /// Penalty taken from the target, quote base units (0 from an insolvent target).
+    pub penalty: u128,
+    /// Paid to the liquidator's cash, quote base units (its penalty share, or the fund-paid
+    /// incentive for an insolvent target).
+    pub liquidator_reward: u128,
+    /// Penalty share credited to the insurance fund, quote base units.
+    pub fund_share: u128,
+    /// Quote tokens the liquidator transferred in for collateral, base units (0 for positions).
+    pub payment: u128,
+    /// Bad debt recognized in this call (the account's last item was taken with negative
+    /// equity), quote base units.
+    pub bad_debt: u128,
+}

@@ -1,0 +1,240 @@
+//! Liquidation and settlement arithmetic (DESIGN §5): an account's standing recombined after one
+//! underlying changed, the liquidation-end target, penalties, collateral payments and option
+//! settlement amounts — all exact integers or fixed-point values, so the engine and off-chain
+//! keepers get the same bits.
+
+use primitive_types::U256;
+
+use crate::black_scholes::OptionKind;
+use crate::error::{MathError, MathResult};
+use crate::fixed_point::{add, mul_ceil, mul_floor, ovf, sub, Value};
+use crate::margin::{Health, UnderlyingRisk};
+use crate::trading::{mul_div, notional_units, ONE_E18};
+use crate::units::{e18_to_value, e18_to_value_ceil, pow10, units_to_value_floor};
+
+/// Equity and requirements of an account, quote whole units: what liquidation compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Equity `E`.
+    pub equity: Value,
+    /// `MR(im)`.
+    pub initial_margin: Value,
+    /// `MR(mm)`.
+    pub maintenance_margin: Value,
+}
+
+impl Standing {
+    /// The standing of a full evaluation.
+    pub fn of(health: &Health) -> Self {
+        Standing {
+            equity: health.equity,
+            initial_margin: health.initial_margin,
+            maintenance_margin: health.maintenance_margin,
+        }
+    }
+
+    /// `E − MR(mm)`.
+    pub fn health(&self) -> MathResult<Value> {
+        sub(self.equity, self.maintenance_margin)
+    }
+
+    /// The liquidation-end target `MR(mm) + b·(MR(im) − MR(mm))` (`b = buffer_e18`, 0..=1),
+    /// rounded up: a liquidation may take the account up to it and no further.
+    pub fn end_target(&self, buffer_e18: u128) -> MathResult<Value> {
+        let gap = sub(self.initial_margin, self.maintenance_margin)?.max(Value::ZERO);
+        add(self.maintenance_margin, mul_ceil(gap, e18_to_value_ceil(buffer_e18)?)?)
+    }
+
+    /// Whether `E` reached the liquidation-end target.
+    pub fn reached_end(&self, buffer_e18: u128) -> MathResult<bool> {
+        Ok(self.equity >= self.end_target(buffer_e18)?)
+    }
+
+    /// The standing after the items of one underlying changed from `old` to `new` (`None`: no
+    /// items) and cash from `old_cash` to `new_cash` (base units with `cash_decimals`): the old
+    /// contributions are subtracted and the new ones added. Fixed-point addition is exact, so
+    /// this is bit for bit what a full evaluation of the changed account gives, at the cost of
+    /// revaluing one underlying only.
+    pub fn replace(
+        &self,
+        old: Option<&UnderlyingRisk>,
+        new: Option<&UnderlyingRisk>,
+        old_cash: i128,
+        new_cash: i128,
+        cash_decimals: u8,
+    ) -> MathResult<Standing> {
+        let mut s = *self;
+        let cash_change =
+            sub(units_to_value_floor(new_cash, cash_decimals)?, units_to_value_floor(old_cash, cash_decimals)?)?;
+        s.equity = add(s.equity, cash_change)?;
+        if let Some(r) = old {
+            s.equity = sub(s.equity, r.value)?;
+            s.initial_margin = sub(s.initial_margin, r.initial_margin)?;
+            s.maintenance_margin = sub(s.maintenance_margin, r.maintenance_margin)?;
+        }
+        if let Some(r) = new {
+            s.equity = add(s.equity, r.value)?;
+            s.initial_margin = add(s.initial_margin, r.initial_margin)?;
+            s.maintenance_margin = add(s.maintenance_margin, r.maintenance_margin)?;
+        }
+        Ok(s)
+    }
+}
+
+/// `floor(v · 10^decimals)`: a value in quote whole units as base units, rounded toward −∞.
+pub fn value_to_units_floor(v: Value, decimals: u8) -> MathResult<i128> {
+    let bits = v.to_bits();
+    let scale = U256::from(pow10(decimals)?);
+    let product = ovf(U256::from(bits.unsigned_abs()).checked_mul(scale))?;
+    // 2^48: the scale of `Value`'s bits.
+    let one = U256::from(281_474_976_710_656u128);
+    let whole = ovf(product.checked_div(one))?;
+    let exact = ovf(product.checked_rem(one))?.is_zero();
+    let magnitude = i128::try_from(whole).map_err(|_| MathError::Overflow)?;
+    if bits >= 0 {
+        Ok(magnitude)
+    } else {
+        let negative = ovf(magnitude.checked_neg())?;
+        if exact {
+            Ok(negative)
+        } else {
+            ovf(negative.checked_sub(1))
+        }
+    }
+}
+
+/// Liquidation penalty in quote base units: `rate · (MR(mm) before − MR(mm) after)` — paid for
+/// the risk removed, not the notional — rounded down (0 when no requirement was released).
+pub fn penalty_units(mm_before: Value, mm_after: Value, rate_e18: u128, quote_decimals: u8) -> MathResult<u128> {
+    let released = sub(mm_before, mm_after)?;
+    if released <= Value::ZERO {
+        return Ok(0);
+    }
+    let penalty = mul_floor(released, e18_to_value(rate_e18)?)?;
+    let units = value_to_units_floor(penalty, quote_decimals)?;
+    u128::try_from(units).map_err(|_| MathError::Overflow)
+}
+
+/// `floor(amount · share)`: the part of `amount` (base units) that `share_e18` (0..=1) gives.
+pub fn share_units(amount: u128, share_e18: u128) -> MathResult<u128> {
+    mul_div(amount, share_e18, ONE_E18, false)
+}
+
+/// Value of `amount` base units of a token with `decimals` (0–24) at `price_e18` (quote per
+/// whole token, 18 decimals), in quote base units (`quote_decimals`), rounded down or up when
+/// `up`: `amount · price · 10^(qd − decimals − 18)`, exact before the one rounding.
+pub fn collateral_value_units(
+    amount: u128,
+    decimals: u8,
+    price_e18: u128,
+    quote_decimals: u8,
+    up: bool,
+) -> MathResult<u128> {
+    // Scale exponent qd − decimals − 18, in −42 ..= 6.
+    let product = ovf(U256::from(amount).checked_mul(U256::from(price_e18)))?;
+    let up_scale = i32::from(quote_decimals);
+    let down_scale = ovf(i32::from(decimals).checked_add(18))?;
+    if up_scale >= down_scale {
+        let e = u8::try_from(ovf(up_scale.checked_sub(down_scale))?).map_err(|_| MathError::Overflow)?;
+        let scaled = ovf(product.checked_mul(U256::from(pow10(e)?)))?;
+        u128::try_from(scaled).map_err(|_| MathError::Overflow)
+    } else {
+        let e = ovf(down_scale.checked_sub(up_scale))?;
+        // 10^e with e ≤ 42 as two factors of at most 10^24 each.
+        let first = u8::try_from(e.min(24)).map_err(|_| MathError::Overflow)?;
+        let second = u8::try_from(ovf(e.checked_sub(i32::from(first)))?).map_err(|_| MathError::Overflow)?;
+        let divisor = ovf(U256::from(pow10(first)?).checked_mul(U256::from(pow10(second)?)))?;
+        let quotient = ovf(product.checked_div(divisor))?;
+        let remainder = ovf(product.checked_rem(divisor))?;
+        let quotient = if up && !remainder.is_zero() { ovf(quotient.checked_add(U256::one()))? } else { quotient };
+        u128::try_from(quotient).map_err(|_| MathError::Overflow)
+    }
+}
+
+/// Intrinsic value of one option at `settlement_e18`, quote per unit (18 decimals, exact).
+pub fn intrinsic_e18(kind: OptionKind, settlement_e18: u128, strike_e18: u128) -> u128 {
+    match kind {
+        OptionKind::Call => settlement_e18.saturating_sub(strike_e18),
+        OptionKind::Put => strike_e18.saturating_sub(settlement_e18),
+    }
+}
+
+/// Cash an option position of `size_e18` contracts receives (long, rounded down) or pays
+/// (short, rounded up) at settlement, quote base units, signed: `size · intrinsic`. Rounding
+/// favours the protocol on both sides.
+pub fn settlement_cash_units(size_e18: i128, intrinsic_e18: u128, quote_decimals: u8) -> MathResult<i128> {
+    let magnitude = notional_units(size_e18.unsigned_abs(), intrinsic_e18, quote_decimals, size_e18 < 0)?;
+    let magnitude = i128::try_from(magnitude).map_err(|_| MathError::Overflow)?;
+    if size_e18 >= 0 {
+        Ok(magnitude)
+    } else {
+        ovf(magnitude.checked_neg())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(x: i64) -> Value {
+        Value::from_num(x)
+    }
+
+    #[test]
+    fn value_to_units_floors_toward_negative_infinity() {
+        assert_eq!(value_to_units_floor(v(3), 6).unwrap(), 3_000_000);
+        assert_eq!(value_to_units_floor(v(-3), 6).unwrap(), -3_000_000);
+        let tiny = Value::from_bits(1); // 2^-48
+        assert_eq!(value_to_units_floor(tiny, 6).unwrap(), 0);
+        assert_eq!(value_to_units_floor(-tiny, 6).unwrap(), -1);
+        assert_eq!(value_to_units_floor(Value::from_bits(1 << 47), 0).unwrap(), 0);
+        assert_eq!(value_to_units_floor(-Value::from_bits(1 << 47), 0).unwrap(), -1);
+        assert_eq!(value_to_units_floor(Value::from_bits(1 << 47), 1).unwrap(), 5);
+        assert_eq!(value_to_units_floor(v(1), 24).unwrap(), 1_000_000_000_000_000_000_000_000);
+    }
+
+    #[test]
+    fn penalty_is_rate_times_released_requirement_rounded_down() {
+        assert_eq!(penalty_units(v(100), v(40), ONE_E18 / 2, 6).unwrap(), 30_000_000);
+        assert_eq!(penalty_units(v(40), v(100), ONE_E18 / 2, 6).unwrap(), 0);
+        assert_eq!(penalty_units(v(40), v(40), ONE_E18, 6).unwrap(), 0);
+        // 1/3 of a quote unit released at rate 1 with 0 decimals: floor → 0.
+        let third = Value::from_bits((1i128 << 48) / 3);
+        assert_eq!(penalty_units(third, Value::ZERO, ONE_E18, 0).unwrap(), 0);
+    }
+
+    #[test]
+    fn collateral_value_is_exact_before_one_rounding() {
+        // 1.5 BTC (8 decimals) at 60000 in a 6-decimal quote: 90000 quote.
+        let price = 60_000 * ONE_E18;
+        assert_eq!(collateral_value_units(150_000_000, 8, price, 6, false).unwrap(), 90_000_000_000);
+        // One base unit of a 24-decimal token at 1e-6: 1e-30 quote → 0 down, 1 base unit up.
+        assert_eq!(collateral_value_units(1, 24, 1_000_000_000_000, 6, false).unwrap(), 0);
+        assert_eq!(collateral_value_units(1, 24, 1_000_000_000_000, 6, true).unwrap(), 1);
+        // 0-decimal token, 24-decimal quote: scale up by 10^6.
+        assert_eq!(collateral_value_units(2, 0, 3 * ONE_E18, 24, false).unwrap(), 6_000_000_000_000_000_000_000_000);
+        // Exact divisions do not round up.
+        assert_eq!(collateral_value_units(100, 2, ONE_E18, 0, true).unwrap(), 1);
+    }
+
+    #[test]
+    fn settlement_cash_rounds_against_both_holders() {
+        let intrinsic = intrinsic_e18(OptionKind::Call, 61_000 * ONE_E18 + 1, 60_000 * ONE_E18);
+        assert_eq!(intrinsic, 1_000 * ONE_E18 + 1);
+        assert_eq!(intrinsic_e18(OptionKind::Put, 61_000 * ONE_E18, 60_000 * ONE_E18), 0);
+        let long = settlement_cash_units(1_000_000_000_000_000_000, intrinsic, 6).unwrap();
+        let short = settlement_cash_units(-1_000_000_000_000_000_000, intrinsic, 6).unwrap();
+        assert_eq!(long, 1_000_000_000);
+        assert_eq!(short, -1_000_000_001);
+    }
+
+    #[test]
+    fn end_target_sits_between_the_requirements() {
+        let s = Standing { equity: v(150), initial_margin: v(200), maintenance_margin: v(100) };
+        assert_eq!(s.end_target(ONE_E18 / 2).unwrap(), v(150));
+        assert!(s.reached_end(ONE_E18 / 2).unwrap());
+        assert!(!s.reached_end(ONE_E18).unwrap());
+        assert_eq!(s.end_target(0).unwrap(), v(100));
+        assert_eq!(s.health().unwrap(), v(50));
+    }
+}

@@ -4,9 +4,12 @@
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use margin_math::margin::{Account, Collateral, Health, Position, PositionKind, Scenario};
+use margin_math::trading::{fill_linear, long_part, notional_units};
 use margin_math::OptionKind;
 
-use crate::errors::{ensure, EngineError};
+use crate::errors::{ensure, EngineError, MathFailure};
+
+const OVERFLOW: EngineError = EngineError::Math(MathFailure::Overflow);
 use crate::types::{
     AccountData, AssetConfig, CollateralBalance, HealthView, Instrument, InstrumentId, InstrumentKind, OptionType,
     PositionData, ScenarioView, UnderlyingId, UnderlyingView, MAX_ASSETS,
@@ -69,6 +72,87 @@ impl AccountData {
         self.positions.retain(|p| p.size_e18 != 0);
         Ok(())
     }
+}
+
+/// What [`trade_between`] did to both positions and to cash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TradeFill {
+    /// The buyer's position before and after.
+    pub buyer: (PositionData, PositionData),
+    /// The seller's position before and after.
+    pub seller: (PositionData, PositionData),
+    /// P&L the buyer realized into cash (linear), quote base units.
+    pub buyer_realized: i128,
+    /// P&L the seller realized into cash (linear), quote base units.
+    pub seller_realized: i128,
+    /// Option premium the buyer paid the seller, quote base units (0 for linear).
+    pub premium: u128,
+}
+
+/// Books `size_e18` contracts of instrument `id` (listed as `listing`) from `seller` to `buyer`
+/// at `price_e18`: linear fills realize P&L into each side's cash (see
+/// `margin_math::trading::fill_linear`); options move the premium `size·price` (rounded up when
+/// `premium_up`, else down) from buyer to seller. Updates the listing's open interest (sum of
+/// long sizes) and both positions (a new one must fit under `max_positions`). Used by trades
+/// and by position liquidations, which are trades at the mark.
+#[allow(clippy::too_many_arguments)]
+pub fn trade_between(
+    buyer: &mut AccountData,
+    seller: &mut AccountData,
+    id: InstrumentId,
+    listing: &mut Instrument,
+    size_e18: u128,
+    price_e18: u128,
+    premium_up: bool,
+    quote_decimals: u8,
+    max_positions: u32,
+) -> Result<TradeFill, EngineError> {
+    let size = i128::try_from(size_e18).map_err(|_| OVERFLOW)?;
+    let old_buyer = buyer.position(id, listing);
+    let old_seller = seller.position(id, listing);
+    let (mut new_buyer, mut new_seller) = (old_buyer, old_seller);
+    let (mut buyer_realized, mut seller_realized, mut premium) = (0i128, 0i128, 0u128);
+    match listing.kind {
+        InstrumentKind::Linear => {
+            let fb = fill_linear(old_buyer.size_e18, old_buyer.entry_e18, size, price_e18, quote_decimals)?;
+            let fs = fill_linear(
+                old_seller.size_e18,
+                old_seller.entry_e18,
+                size.checked_neg().ok_or(OVERFLOW)?,
+                price_e18,
+                quote_decimals,
+            )?;
+            (new_buyer.size_e18, new_buyer.entry_e18, buyer_realized) = (fb.size_e18, fb.entry_e18, fb.realized_units);
+            (new_seller.size_e18, new_seller.entry_e18, seller_realized) =
+                (fs.size_e18, fs.entry_e18, fs.realized_units);
+            buyer.add_cash(buyer_realized)?;
+            seller.add_cash(seller_realized)?;
+        }
+        InstrumentKind::Option { .. } => {
+            new_buyer.size_e18 = old_buyer.size_e18.checked_add(size).ok_or(OVERFLOW)?;
+            new_seller.size_e18 = old_seller.size_e18.checked_sub(size).ok_or(OVERFLOW)?;
+            premium = notional_units(size_e18, price_e18, quote_decimals, premium_up)?;
+            let p = i128::try_from(premium).map_err(|_| OVERFLOW)?;
+            buyer.add_cash(p.checked_neg().ok_or(OVERFLOW)?)?;
+            seller.add_cash(p)?;
+        }
+    }
+    listing.open_interest_e18 = listing
+        .open_interest_e18
+        .checked_sub(long_part(old_buyer.size_e18))
+        .and_then(|x| x.checked_sub(long_part(old_seller.size_e18)))
+        .and_then(|x| x.checked_add(long_part(new_buyer.size_e18)))
+        .and_then(|x| x.checked_add(long_part(new_seller.size_e18)))
+        .ok_or(OVERFLOW)?;
+    buyer.set_position(new_buyer, max_positions)?;
+    seller.set_position(new_seller, max_positions)?;
+    Ok(TradeFill {
+        buyer: (old_buyer, new_buyer),
+        seller: (old_seller, new_seller),
+        buyer_realized,
+        seller_realized,
+        premium,
+    })
 }
 
 /// An account converted to `margin-math` inputs, with the underlyings it touches.

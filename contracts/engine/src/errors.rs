@@ -164,7 +164,7 @@ pub enum EngineError {
     InvalidLiquidationParams,
     /// Returned if a deficit cover exceeds the deficit.
     ExceedsDeficit,
-    /// Returned if a stress grid request is out of bounds.
+    /// Returned if a stress grid request is out of bounds (the `lens` contract's `stress`).
     InvalidStressGrid,
     /// Returned if a computation failed (the reachable state space is bounded so that margin
     /// always computes; this surfaces a bound being hit by a new operation).

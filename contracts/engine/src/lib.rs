@@ -22,14 +22,13 @@ mod engine {
         collateral_value_units, intrinsic_e18, penalty_units, settlement_cash_units, share_units, value_to_units_floor,
         Standing,
     };
-    use margin_math::margin::{evaluate, stress, Health, Market};
+    use margin_math::margin::{evaluate, Health, Market};
     use margin_math::trading::{
-        fee_units, fill_linear, is_reducing, is_whole_lots, long_part, notional_e18, notional_units, option_mark_e18,
-        premium_units, within_band,
+        fee_units, is_reducing, is_whole_lots, notional_e18, notional_units, option_mark_e18, within_band,
     };
     use margin_math::Value;
 
-    use crate::account::{health_view, option_kind, to_math_account, MathAccount};
+    use crate::account::{health_view, option_kind, to_math_account, trade_between, MathAccount};
     use crate::errors::{ensure, EngineError, MathFailure, Side};
     use crate::events::*;
     use crate::types::*;
@@ -530,40 +529,21 @@ mod engine {
             ensure(within_band(price_e18, mark, snap.spot_e18, market.band_e18)?, EngineError::PriceOutOfBand)?;
 
             let qd = self.quote_decimals;
-            let size = i128::try_from(size_e18).map_err(|_| OVERFLOW)?;
             let mut buyer_data = before_buyer.clone();
             let mut seller_data = before_seller.clone();
-            let old_buyer = buyer_data.position(instrument_id, &instrument);
-            let old_seller = seller_data.position(instrument_id, &instrument);
-            let (mut new_buyer, mut new_seller) = (old_buyer, old_seller);
-            let mut premium = 0u128;
-            let (mut buyer_realized, mut seller_realized) = (0i128, 0i128);
-            match instrument.kind {
-                InstrumentKind::Linear => {
-                    let fb = fill_linear(old_buyer.size_e18, old_buyer.entry_e18, size, price_e18, qd)?;
-                    let fs = fill_linear(
-                        old_seller.size_e18,
-                        old_seller.entry_e18,
-                        size.checked_neg().ok_or(OVERFLOW)?,
-                        price_e18,
-                        qd,
-                    )?;
-                    (new_buyer.size_e18, new_buyer.entry_e18, buyer_realized) =
-                        (fb.size_e18, fb.entry_e18, fb.realized_units);
-                    (new_seller.size_e18, new_seller.entry_e18, seller_realized) =
-                        (fs.size_e18, fs.entry_e18, fs.realized_units);
-                    buyer_data.add_cash(buyer_realized)?;
-                    seller_data.add_cash(seller_realized)?;
-                }
-                InstrumentKind::Option { .. } => {
-                    new_buyer.size_e18 = old_buyer.size_e18.checked_add(size).ok_or(OVERFLOW)?;
-                    new_seller.size_e18 = old_seller.size_e18.checked_sub(size).ok_or(OVERFLOW)?;
-                    premium = premium_units(size_e18, price_e18, qd)?;
-                    let p = i128::try_from(premium).map_err(|_| OVERFLOW)?;
-                    buyer_data.add_cash(p.checked_neg().ok_or(OVERFLOW)?)?;
-                    seller_data.add_cash(p)?;
-                }
-            }
+            let old_oi = instrument.open_interest_e18;
+            let fill = trade_between(
+                &mut buyer_data,
+                &mut seller_data,
+                instrument_id,
+                &mut instrument,
+                size_e18,
+                price_e18,
+                true,
+                qd,
+                self.max_positions,
+            )?;
+            let ((old_buyer, new_buyer), (old_seller, new_seller)) = (fill.buyer, fill.seller);
             let fee = fee_units(notional_units(size_e18, price_e18, qd, true)?, fee_rate_e18)?;
             let fee_signed = i128::try_from(fee).map_err(|_| OVERFLOW)?;
             buyer_data.add_cash(fee_signed.checked_neg().ok_or(OVERFLOW)?)?;
@@ -572,19 +552,9 @@ mod engine {
                 && is_reducing(old_seller.size_e18, new_seller.size_e18);
             ensure(both_reduce || !self.paused.new_risk, EngineError::Paused)?;
             ensure(both_reduce || !self.reduce_only.contains(underlying), EngineError::ReduceOnly(underlying))?;
-            buyer_data.set_position(new_buyer, self.max_positions)?;
-            seller_data.set_position(new_seller, self.max_positions)?;
-
-            // Open interest: the sum of long sizes.
-            let old_oi = instrument.open_interest_e18;
-            let new_oi = old_oi
-                .checked_sub(long_part(old_buyer.size_e18))
-                .and_then(|x| x.checked_sub(long_part(old_seller.size_e18)))
-                .and_then(|x| x.checked_add(long_part(new_buyer.size_e18)))
-                .and_then(|x| x.checked_add(long_part(new_seller.size_e18)))
-                .ok_or(OVERFLOW)?;
+            // Open interest (the sum of long sizes) may only grow up to its cap.
+            let new_oi = instrument.open_interest_e18;
             ensure(new_oi <= old_oi || new_oi <= market.open_interest_cap_e18, EngineError::OpenInterestCapExceeded)?;
-            instrument.open_interest_e18 = new_oi;
 
             let sides = [
                 (Side::Buyer, &before_buyer_math, &buyer_data, old_buyer.size_e18, new_buyer.size_e18),
@@ -614,10 +584,10 @@ mod engine {
                 venue,
                 size_e18,
                 price_e18,
-                premium,
+                premium: fill.premium,
                 fee_per_side: fee,
-                buyer_realized,
-                seller_realized,
+                buyer_realized: fill.buyer_realized,
+                seller_realized: fill.seller_realized,
             });
             Ok(())
         }
@@ -886,48 +856,6 @@ mod engine {
             let now = self.env().block_timestamp();
             let health = self.evaluate_account(&data, now)?;
             Ok(health_view(&health, now))
-        }
-
-        /// Read-only stress grid of `who`'s items in `underlying`: `spot_points` (2–201) evenly
-        /// over `S(1±h)` × `vol_points` (1–201) over `[max(σ−v, σ_min), σ+v]`, with the
-        /// maintenance shocks if `maintenance`, else the initial ones. Errors: `NoAccount`,
-        /// `InvalidStressGrid`, oracle errors, `Math`.
-        #[ink(message)]
-        pub fn stress(
-            &self,
-            who: AccountId,
-            underlying: UnderlyingId,
-            spot_points: u32,
-            vol_points: u32,
-            maintenance: bool,
-        ) -> Result<StressView, EngineError> {
-            let data = self.accounts.get(who).ok_or(EngineError::NoAccount)?;
-            let ok = (2..=201).contains(&spot_points) && (1..=201).contains(&vol_points);
-            ensure(ok, EngineError::InvalidStressGrid)?;
-            self.market_config(underlying)?;
-            let math = self.math_account(&data)?;
-            let mut underlyings = math.underlyings.clone();
-            if !underlyings.contains(&underlying) {
-                underlyings.push(underlying);
-            }
-            let markets = self.snapshot(&underlyings)?;
-            let now = self.env().block_timestamp();
-            let grid = stress(&markets, &math.as_math(), now, underlying, spot_points, vol_points, maintenance)?;
-            Ok(StressView {
-                underlying,
-                spot_points: grid.spot_points,
-                vol_points: grid.vol_points,
-                points: grid
-                    .points
-                    .iter()
-                    .map(|p| StressPointView {
-                        spot_bits: p.spot.to_bits(),
-                        vol_bits: p.vol.to_bits(),
-                        loss_bits: p.loss.to_bits(),
-                    })
-                    .collect(),
-                worst_loss_bits: grid.worst_loss.to_bits(),
-            })
         }
 
         /// The stored account of `who` (cash in quote base units, collateral in base units,
@@ -1269,62 +1197,35 @@ mod engine {
             match ctx.slice {
                 LiquidationSlice::Position(id) => {
                     let mut listing = self.instruments.get(id).ok_or(EngineError::UnknownInstrument(id))?;
-                    let old_t = target.position(id, &listing);
-                    let old_l = liquidator.position(id, &listing);
-                    let q = i128::try_from(quantity).map_err(|_| OVERFLOW)?;
-                    // The target's change: toward zero.
-                    let change = if old_t.size_e18 > 0 { q.checked_neg().ok_or(OVERFLOW)? } else { q };
-                    let (mut new_t, mut new_l) = (old_t, old_l);
-                    match listing.kind {
-                        InstrumentKind::Linear => {
-                            price_e18 = ctx.snap.spot_e18;
-                            let ft = fill_linear(old_t.size_e18, old_t.entry_e18, change, price_e18, qd)?;
-                            let fl = fill_linear(
-                                old_l.size_e18,
-                                old_l.entry_e18,
-                                change.checked_neg().ok_or(OVERFLOW)?,
-                                price_e18,
-                                qd,
-                            )?;
-                            (new_t.size_e18, new_t.entry_e18) = (ft.size_e18, ft.entry_e18);
-                            (new_l.size_e18, new_l.entry_e18) = (fl.size_e18, fl.entry_e18);
-                            target.add_cash(ft.realized_units)?;
-                            liquidator.add_cash(fl.realized_units)?;
-                        }
-                        InstrumentKind::Option { option_type, strike_e18, expiry_ms } => {
-                            price_e18 = option_mark_e18(
-                                option_kind(option_type),
-                                ctx.snap.spot_e18,
-                                strike_e18,
-                                ctx.snap.vol_e18,
-                                ctx.market.risk.rate_e18,
-                                ctx.now,
-                                expiry_ms,
-                            )?;
-                            new_t.size_e18 = old_t.size_e18.checked_add(change).ok_or(OVERFLOW)?;
-                            new_l.size_e18 = old_l.size_e18.checked_sub(change).ok_or(OVERFLOW)?;
-                            // Whoever takes the long side pays; rounded against the liquidator.
-                            let liquidator_pays = old_t.size_e18 > 0;
-                            let premium = notional_units(quantity, price_e18, qd, liquidator_pays)?;
-                            let premium = i128::try_from(premium).map_err(|_| OVERFLOW)?;
-                            let (payer, payee) = if liquidator_pays {
-                                (&mut liquidator, &mut target)
-                            } else {
-                                (&mut target, &mut liquidator)
-                            };
-                            payer.add_cash(premium.checked_neg().ok_or(OVERFLOW)?)?;
-                            payee.add_cash(premium)?;
-                        }
-                    }
-                    listing.open_interest_e18 = listing
-                        .open_interest_e18
-                        .checked_sub(long_part(old_t.size_e18))
-                        .and_then(|x| x.checked_sub(long_part(old_l.size_e18)))
-                        .and_then(|x| x.checked_add(long_part(new_t.size_e18)))
-                        .and_then(|x| x.checked_add(long_part(new_l.size_e18)))
-                        .ok_or(OVERFLOW)?;
-                    target.set_position(new_t, self.max_positions)?;
-                    liquidator.set_position(new_l, self.max_positions)?;
+                    price_e18 = match listing.kind {
+                        InstrumentKind::Linear => ctx.snap.spot_e18,
+                        InstrumentKind::Option { option_type, strike_e18, expiry_ms } => option_mark_e18(
+                            option_kind(option_type),
+                            ctx.snap.spot_e18,
+                            strike_e18,
+                            ctx.snap.vol_e18,
+                            ctx.market.risk.rate_e18,
+                            ctx.now,
+                            expiry_ms,
+                        )?,
+                    };
+                    // A trade at the mark toward zero for the target: the liquidator buys a long
+                    // position (paying an option premium rounded up) or sells into a short one
+                    // (receiving it rounded down).
+                    let target_long = target.position(id, &listing).size_e18 > 0;
+                    let (buyer, seller) =
+                        if target_long { (&mut liquidator, &mut target) } else { (&mut target, &mut liquidator) };
+                    trade_between(
+                        buyer,
+                        seller,
+                        id,
+                        &mut listing,
+                        quantity,
+                        price_e18,
+                        target_long,
+                        qd,
+                        self.max_positions,
+                    )?;
                     instrument = Some(listing);
                 }
                 LiquidationSlice::Collateral(asset) => {

@@ -1,7 +1,10 @@
 //! A deployed deltamargin suite: oracle with three reporters, a 6-decimal quote token,
 //! collateral tokens with 0, 18 and 24 decimals, the engine with three markets and a venue.
 
-use engine::types::{AccountData, InstrumentId, InstrumentKind, MarketConfig, OptionType, RiskParams};
+use engine::types::{
+    AccountData, InstrumentId, InstrumentKind, LiquidationOutcome, LiquidationParams, LiquidationSlice, MarketConfig,
+    OptionType, PauseFlags, RiskParams,
+};
 use engine::EngineError;
 use oracle::{FeedConfig, FeedKind};
 
@@ -267,5 +270,99 @@ impl Suite {
     /// The engine's health view of `who`.
     pub fn health(&mut self, who: Account) -> Result<engine::types::HealthView, EngineError> {
         self.chain.call(self.owner, self.engine, "health", who)
+    }
+    /// `who` approves the engine to pull `amount` base units of `token` (collateral-slice
+    /// payments, `fund_insurance`, `cover_deficit`).
+    pub fn approve_engine(&mut self, who: Account, token: Account, amount: u128) {
+        let res: Result<(), deltamargin_interfaces::PSP22Error> =
+            self.chain.call(who, token, "PSP22::approve", (self.engine, amount));
+        res.expect("approve");
+    }
+
+    /// `liquidator` calls `liquidate(target, slice, quantity)`. Nothing else happens: for a
+    /// collateral slice the liquidator must hold and have approved the quote payment
+    /// ([`Suite::approve_engine`]).
+    pub fn try_liquidate(
+        &mut self,
+        liquidator: Account,
+        target: Account,
+        slice: LiquidationSlice,
+        quantity: u128,
+    ) -> Result<LiquidationOutcome, EngineError> {
+        self.chain.call(liquidator, self.engine, "liquidate", (target, slice, quantity))
+    }
+
+    /// [`Suite::try_liquidate`] that must succeed.
+    pub fn liquidate(
+        &mut self,
+        liquidator: Account,
+        target: Account,
+        slice: LiquidationSlice,
+        quantity: u128,
+    ) -> LiquidationOutcome {
+        self.try_liquidate(liquidator, target, slice, quantity)
+            .unwrap_or_else(|e| panic!("liquidate {slice:?} x {quantity}: {e:?}"))
+    }
+
+    /// Anyone (`caller`) pins the settlement price of an expired option's (underlying, expiry).
+    pub fn pin_settlement(&mut self, caller: Account, instrument: InstrumentId) -> Result<u128, EngineError> {
+        self.chain.call(caller, self.engine, "pin_settlement", instrument)
+    }
+
+    /// Anyone (`caller`) settles `who`'s expired pinned options; returns the cash moved.
+    pub fn settle(&mut self, caller: Account, who: Account, instrument: InstrumentId) -> Result<i128, EngineError> {
+        self.chain.call(caller, self.engine, "settle", (who, instrument))
+    }
+
+    /// The pinned settlement price of (`underlying`, `expiry_ms`), if any.
+    pub fn settlement_price(&mut self, underlying: u32, expiry_ms: u64) -> Option<u128> {
+        self.chain.call(self.owner, self.engine, "settlement_price", (underlying, expiry_ms))
+    }
+
+    /// Mints `amount` quote base units to `who`, approves the engine and calls
+    /// `fund_insurance(amount)` as `who`.
+    pub fn fund_insurance(&mut self, who: Account, amount: u128) -> Result<(), EngineError> {
+        self.mint(self.quote, who, amount);
+        self.approve_engine(who, self.quote, amount);
+        self.chain.call(who, self.engine, "fund_insurance", amount)
+    }
+
+    /// Mints `amount` quote base units to the owner, approves the engine and calls
+    /// `cover_deficit(amount)` as the owner.
+    pub fn cover_deficit(&mut self, amount: u128) -> Result<(), EngineError> {
+        let owner = self.owner;
+        self.mint(self.quote, owner, amount);
+        self.approve_engine(owner, self.quote, amount);
+        self.chain.call(owner, self.engine, "cover_deficit", amount)
+    }
+
+    /// The owner sets the liquidation parameters.
+    pub fn set_liquidation_params(&mut self, params: LiquidationParams) -> Result<(), EngineError> {
+        self.chain.call(self.owner, self.engine, "set_liquidation_params", params)
+    }
+
+    /// The liquidation parameters in force.
+    pub fn liquidation_params(&mut self) -> LiquidationParams {
+        self.chain.call(self.owner, self.engine, "liquidation_params", ())
+    }
+
+    /// The owner sets the pause flags.
+    pub fn set_paused(&mut self, flags: PauseFlags) -> Result<(), EngineError> {
+        self.chain.call(self.owner, self.engine, "set_paused", flags)
+    }
+
+    /// The owner sets the grace period after unpausing liquidations (ms).
+    pub fn set_grace_period(&mut self, grace_period_ms: u64) -> Result<(), EngineError> {
+        self.chain.call(self.owner, self.engine, "set_grace_period", grace_period_ms)
+    }
+
+    /// The insurance fund, quote base units.
+    pub fn insurance_fund(&mut self) -> u128 {
+        self.chain.call(self.owner, self.engine, "insurance_fund", ())
+    }
+
+    /// The deficit, quote base units.
+    pub fn deficit(&mut self) -> u128 {
+        self.chain.call(self.owner, self.engine, "deficit", ())
     }
 }

@@ -328,3 +328,38 @@ fn option_book(allow_long: bool) -> impl Strategy<Value = (Vec<Market>, Vec<Coll
             (markets, collateral, positions, cash)
         })
 }
+
+proptest! {
+    /// Liquidation revalues only the slice's underlying: replacing that underlying's contribution
+    /// and the cash in a full evaluation gives exactly (bit for bit) the full evaluation of the
+    /// changed account.
+    #[test]
+    fn standing_recombined_per_underlying_equals_full_evaluation(
+        book in option_book(true),
+        cut in 0usize..16,
+        cash_change in -1_000 * E18 as i128..1_000 * E18 as i128,
+    ) {
+        use margin_math::liquidation::Standing;
+        let (markets, collateral, positions, cash) = book;
+        let before = evaluate(&markets, &account(cash, &collateral, &positions), NOW_MS).unwrap();
+        // Change underlying 0: drop one of its positions (if any) and halve its collateral.
+        let mut changed_positions = positions.clone();
+        if let Some(i) = changed_positions.iter().enumerate().filter(|(_, p)| p.underlying == 0).map(|(i, _)| i).nth(cut % 4) {
+            changed_positions.remove(i);
+        }
+        let changed_collateral: Vec<Collateral> = collateral
+            .iter()
+            .map(|c| if c.underlying == 0 { Collateral { amount: c.amount / 2, ..*c } } else { *c })
+            .filter(|c| c.amount > 0)
+            .collect();
+        let new_cash = cash + cash_change;
+        let full = evaluate(&markets, &account(new_cash, &changed_collateral, &changed_positions), NOW_MS).unwrap();
+        let only_c: Vec<Collateral> = changed_collateral.iter().copied().filter(|c| c.underlying == 0).collect();
+        let only_p: Vec<Position> = changed_positions.iter().copied().filter(|p| p.underlying == 0).collect();
+        let only = evaluate(&markets[..1], &account(0, &only_c, &only_p), NOW_MS).unwrap();
+        let old = before.underlyings.iter().find(|r| r.underlying == 0);
+        let recombined = Standing::of(&before).replace(old, only.underlyings.first(), cash, new_cash, 18).unwrap();
+        prop_assert_eq!(recombined, Standing::of(&full));
+        prop_assert_eq!(recombined.health().unwrap(), full.health);
+    }
+}

@@ -203,10 +203,15 @@ fn gas_report() {
             report.record(&s.chain, "health", &case);
         }
     }
+    let lens = s.lens;
     let r: Result<engine::types::StressView, EngineError> =
-        s.chain.call(owner, engine, "stress", (user, BTC, 21u32, 5u32, true));
-    ok(r, "stress");
-    report.record(&s.chain, "stress", "BTC, 21 × 5 grid, 4 positions");
+        s.chain.call(owner, lens, "stress", (user, BTC, 21u32, 5u32, true));
+    ok(r, "lens.stress");
+    report.record(
+        &s.chain,
+        "lens.stress",
+        "BTC, 21 × 5 grid, 4 positions (of 32 on 8 underlyings, read from engine and oracle)",
+    );
     let r: Result<(), EngineError> = s.chain.call(user, engine, "withdraw", (s.quote, units("1000", 6)));
     ok(r, "withdraw quote");
     report.record(&s.chain, "withdraw", "quote, 32 positions on 8 underlyings");
@@ -222,6 +227,7 @@ fn gas_report() {
     out.push_str("\n## Wasm size (release, wasm-opt)\n\n| contract | bytes | KiB |\n|---|---:|---:|\n");
     for (name, bundle) in [
         ("engine", BundleProvider::Engine),
+        ("lens", BundleProvider::Lens),
         ("oracle", BundleProvider::Oracle),
         ("token", BundleProvider::Token),
         ("hostile_token (tests only)", BundleProvider::HostileToken),

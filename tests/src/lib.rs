@@ -19,6 +19,7 @@ mod oracle_tests;
 mod tokens;
 
 mod engine_errors;
+mod lens_tests;
 mod venue;
 
 mod demo;

@@ -85,6 +85,8 @@ pub struct Suite {
     pub oracle: Account,
     /// Engine contract.
     pub engine: Account,
+    /// Lens contract over the engine (read-only views such as `stress`).
+    pub lens: Account,
     /// Quote token, 6 decimals.
     pub quote: Account,
     /// BTC token, 24 decimals (market BTC).
@@ -139,6 +141,7 @@ impl Suite {
             owner,
             5,
         );
+        let lens = chain.deploy(&wasm(BundleProvider::Lens), "new", engine, owner, 6);
         let reporters = [actor(2), actor(3), actor(4)];
         let mut suite = Suite {
             chain,
@@ -148,6 +151,7 @@ impl Suite {
             fee_account,
             oracle,
             engine,
+            lens,
             quote,
             btc,
             eth,

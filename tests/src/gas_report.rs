@@ -15,23 +15,23 @@ use crate::utils::{actor, Account, Chain};
 use crate::BundleProvider;
 
 /// ref_time of a 2 s block, ps.
-const BLOCK_2S_PS: f64 = 2e12;
+pub(crate) const BLOCK_2S_PS: f64 = 2e12;
 /// ref_time of Aleph Zero's 400 ms block, ps.
 const BLOCK_400MS_PS: f64 = 4e11;
 
-struct Report {
-    rows: Vec<(String, String, u64, u64)>,
+pub(crate) struct Report {
+    pub(crate) rows: Vec<(String, String, u64, u64)>,
 }
 
 impl Report {
-    fn record(&mut self, chain: &Chain, message: &str, case: &str) {
+    pub(crate) fn record(&mut self, chain: &Chain, message: &str, case: &str) {
         assert!(!chain.last_reverted, "{message} ({case}) reverted: the report only measures successful calls");
         let gas = chain.last_gas;
         assert!(gas.ref_time() > 0, "{message} measured no gas");
         self.rows.push((message.to_string(), case.to_string(), gas.ref_time(), gas.proof_size()));
     }
 
-    fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::new();
         out.push_str("| message | case | ref_time (ps) | proof_size (B) | % of 2 s block | % of 400 ms block |\n");
         out.push_str("|---|---|---:|---:|---:|---:|\n");
@@ -48,13 +48,13 @@ impl Report {
     }
 }
 
-fn ok<T: std::fmt::Debug, E: std::fmt::Debug>(r: Result<T, E>, what: &str) -> T {
+pub(crate) fn ok<T: std::fmt::Debug, E: std::fmt::Debug>(r: Result<T, E>, what: &str) -> T {
     r.unwrap_or_else(|e| panic!("{what}: {e:?}"))
 }
 
 /// The 32 instruments of the position ladder: for k in 0..32, underlying `(k / 2) % 8`, an option
 /// for even k (calls and puts, strikes 95%/105% of spot, 30 days) and a linear contract for odd k.
-fn ladder(s: &mut Suite) -> Vec<(InstrumentId, u32, Option<(OptionKind, u128, u64)>)> {
+pub(crate) fn ladder(s: &mut Suite) -> Vec<(InstrumentId, u32, Option<(OptionKind, u128, u64)>)> {
     let spots = ["60000", "3000", "1000", "100", "100", "100", "100", "100"];
     let expiry = T0 + 30 * 86_400_000;
     let mut extra_linear = Vec::new();

@@ -15,6 +15,7 @@ mod bit_identity;
 mod gas_report;
 mod kernel_gas;
 mod lifecycle;
+mod liquidation_gas;
 mod oracle_tests;
 mod tokens;
 

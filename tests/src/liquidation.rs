@@ -15,7 +15,7 @@ use engine::events::{BadDebtRecognized, DeficitCovered, InsuranceFunded, Liquida
 use engine::types::{
     HealthView, InstrumentId, LiquidationOutcome, LiquidationParams, LiquidationSlice, OptionType, PauseFlags,
 };
-use engine::EngineError;
+use engine::{EngineError, Side};
 use ink::scale::{Decode, Encode};
 use margin_math::liquidation::{collateral_value_units, penalty_units, share_units, Standing};
 use margin_math::trading::option_mark_e18;
@@ -1074,4 +1074,47 @@ fn liquidation_params_out_of_bounds_are_rejected() {
     let back = LiquidationParams { end_buffer_e18: one / 2, liquidator_share_e18: one, ..next };
     s.set_liquidation_params(back).expect("back");
     assert_eq!(s.liquidation_params(), back);
+}
+
+#[test]
+fn stale_market_of_the_liquidator_is_named_in_the_error() {
+    let mut s = Suite::new();
+    let (a, h, l) = (trader(&mut s, 10, "7000"), trader(&mut s, 11, "1000000"), trader(&mut s, 12, "1000000"));
+    let (btc_perp, eth_perp) = (s.perp[BTC as usize], s.perp[ETH as usize]);
+    // At 56,000: E = 7,000 − 4,000 = 3,000 < MR(mm) = 3,360.
+    s.trade(a, h, btc_perp, E18, e18("60000"), 0).expect("BTC long");
+    // The liquidator holds ETH; only its ETH market goes stale.
+    s.trade(l, h, eth_perp, E18, e18("3000"), 0).expect("liquidator's ETH");
+    move_to(&mut s, T0 + 1_000, "56000", "3000");
+    assert!(health(&mut s, a).liquidatable);
+    s.chain.set_time(T0 + 41_000);
+    s.set_prices(&[(BTC, "56000", "0.65")]);
+    let actors = [a, h, l];
+    assert_liquidation_rejected(
+        &mut s,
+        &actors,
+        l,
+        (a, LiquidationSlice::Position(btc_perp), LOT),
+        EngineError::StalePrice(ETH),
+    );
+}
+
+#[test]
+fn insolvent_account_cannot_close_its_last_position_by_trade() {
+    let mut s = Suite::new();
+    let (a, h) = (trader(&mut s, 10, "6100"), trader(&mut s, 11, "1000000"));
+    let btc_perp = s.perp[BTC as usize];
+    s.trade(a, h, btc_perp, E18, e18("60000"), 0).expect("BTC long");
+    // At 53,000 the account's equity is 6,100 − 7,000 = −900.
+    move_to(&mut s, T0 + 1_000, "53000", "3000");
+    assert!(health(&mut s, a).equity_bits < 0);
+    // Selling the last position through a venue would leave cash −900 and nothing to liquidate.
+    let venue = s.venue;
+    let args = (h, a, btc_perp, E18, e18("53000"), 0u128);
+    assert_rejected::<()>(&mut s, &[a, h], venue, "apply_trade", args, EngineError::TradeMargin(Side::Seller));
+    // A liquidation takes it and recognizes the bad debt.
+    let outcome = s.liquidate(h, a, LiquidationSlice::Position(btc_perp), E18);
+    assert_eq!(outcome.bad_debt, units("900", 6));
+    assert_eq!(s.deficit(), units("900", 6));
+    conserved(&mut s, &[a, h]);
 }

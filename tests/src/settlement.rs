@@ -381,3 +381,22 @@ fn pinned_expired_option_is_settled_during_liquidation() {
     assert_eq!(s.settle(h, h, call), Ok(units("6700", 6) as i128));
     conserved(&mut s, &actors);
 }
+
+#[test]
+fn after_the_settlement_window_only_the_owner_may_pin() {
+    let mut s = Suite::new();
+    let call = s.list_option(BTC, OptionType::Call, "60000", EXPIRY);
+    let put = s.list_option(BTC, OptionType::Put, "60000", EXPIRY + 10);
+    let keeper = actor(20);
+    // Nobody pinned during the first hour; the price moved since. A keeper cannot pick the later
+    // price (the option expired out of the money at 59,000).
+    prices_at(&mut s, EXPIRY, "59000");
+    prices_at(&mut s, EXPIRY + 3_600_001, "65000");
+    assert_rejected::<u128>(&mut s, &[keeper], keeper, "pin_settlement", call, EngineError::NotOwner);
+    // Within the window (a value stamped at expiry + 1 h exactly) anyone may pin.
+    prices_at(&mut s, EXPIRY + 10 + 3_600_000, "64000");
+    assert_eq!(s.pin_settlement(keeper, put), Ok(e18("64000")));
+    // The owner can still settle the stuck pair, at a fresh value.
+    let owner = s.owner;
+    assert_eq!(s.pin_settlement(owner, call), Ok(e18("64000")));
+}

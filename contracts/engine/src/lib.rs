@@ -462,7 +462,8 @@ mod engine {
         /// price for options), open-interest and per-account notional caps for growing
         /// positions, the position cap, and for each side: `E ≥ MR(im)` after the trade, or
         /// the leg reduces the position toward zero without crossing and maintenance health
-        /// does not fall. While new risk is paused, or on a reduce-only market, both legs must
+        /// does not fall (and it does not end with no items and negative cash: closing an
+        /// insolvent account's last item is a liquidation). While new risk is paused, or on a reduce-only market, both legs must
         /// reduce (`Paused`, `ReduceOnly`).
         ///
         /// Linear: each side's fill realizes P&L on the closed part into cash (weighted-average
@@ -706,10 +707,9 @@ mod engine {
 
             // The liquidator ends at or above initial margin, at fresh prices only.
             let liquidator_after = self.math_account(&fill.liquidator)?;
-            ensure(
-                !liquidator_after.underlyings.iter().any(|u| stale.contains(u)),
-                EngineError::StalePrice(underlying),
-            )?;
+            if let Some(&u) = liquidator_after.underlyings.iter().find(|u| stale.contains(u)) {
+                return Err(EngineError::StalePrice(u));
+            }
             let liquidator_health = evaluate(&markets, &liquidator_after.as_math(), now)?;
             ensure(liquidator_health.equity >= liquidator_health.initial_margin, EngineError::LiquidatorMargin)?;
 
@@ -737,11 +737,13 @@ mod engine {
 
         /// Anyone: pins the settlement price of an expired option's (underlying, expiry) pair:
         /// the oracle's current price, which must be stamped at or after the expiry (the oracle
-        /// stamps a value with the oldest submission it uses) and fresh. Every holder of every
-        /// option on that pair settles at it. Returns the price (18 decimals). Emits
-        /// `SettlementPinned`. Errors: `UnknownInstrument`, `NotExpired` (linear, or before
-        /// expiry), `AlreadyPinned`, `SettlementNotReady`, `StalePrice`, `PriceOutOfRange`,
-        /// oracle errors.
+        /// stamps a value with the oldest submission it uses), fresh, and stamped within
+        /// `SETTLEMENT_WINDOW_MS` of the expiry — after that window only the owner may pin (so an
+        /// oracle outage cannot lock the option, and nobody else can pick a later price). Every
+        /// holder of every option on that pair settles at it. Returns the price (18 decimals).
+        /// Emits `SettlementPinned`. Errors: `UnknownInstrument`, `NotExpired` (linear, or before
+        /// expiry), `AlreadyPinned`, `SettlementNotReady`, `NotOwner` (after the window),
+        /// `StalePrice`, `PriceOutOfRange`, oracle errors.
         #[ink(message)]
         pub fn pin_settlement(&mut self, instrument: InstrumentId) -> Result<u128, EngineError> {
             let listing = self.instruments.get(instrument).ok_or(EngineError::UnknownInstrument(instrument))?;
@@ -760,6 +762,10 @@ mod engine {
                 .ok_or(EngineError::OracleCallFailed)?
                 .map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
             ensure(value.ts_ms >= expiry_ms, EngineError::SettlementNotReady)?;
+            // Within the settlement window the first value anyone pins counts; after it, only
+            // the owner may pin (an oracle outage over the whole window must not lock the option).
+            let in_window = value.ts_ms <= expiry_ms.saturating_add(SETTLEMENT_WINDOW_MS);
+            ensure(in_window || self.env().caller() == self.owner, EngineError::NotOwner)?;
             ensure(
                 value.ts_ms <= now && now.saturating_sub(value.ts_ms) <= config.max_oracle_age_ms,
                 EngineError::StalePrice(listing.underlying),
@@ -1289,7 +1295,8 @@ mod engine {
         }
 
         /// A side passes if it ends with `E ≥ MR(im)`, or its leg reduces the position without
-        /// crossing and its maintenance health does not fall.
+        /// crossing and its maintenance health does not fall — but never if it ends with no items
+        /// and negative cash (that debt is for a liquidation to recognize).
         #[allow(clippy::too_many_arguments)]
         fn check_trade_margin(
             &self,
@@ -1301,6 +1308,10 @@ mod engine {
             side: Side,
             now: u64,
         ) -> Result<(), EngineError> {
+            // Closing an account's last item with debt is a liquidation (which recognizes the bad
+            // debt), not a trade.
+            let emptied_in_debt = after.collateral.is_empty() && after.positions.is_empty() && after.cash < 0;
+            ensure(!emptied_in_debt, EngineError::TradeMargin(side))?;
             let after_math = self.math_account(after)?;
             let after_health = evaluate(markets, &after_math.as_math(), now)?;
             if after_health.equity >= after_health.initial_margin {

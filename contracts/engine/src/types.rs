@@ -128,6 +128,10 @@ pub struct PauseFlags {
     pub liquidations: bool,
 }
 
+/// How long after an option's expiry anyone may pin its settlement price (the oracle value must be
+/// stamped within it): 1 hour, ms. Later, only the owner may pin.
+pub const SETTLEMENT_WINDOW_MS: u64 = 3_600_000;
+
 /// Longest accepted grace period after liquidations are unpaused: 7 days, ms.
 pub const MAX_GRACE_PERIOD_MS: u64 = 7 * 86_400_000;
 

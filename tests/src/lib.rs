@@ -7,6 +7,7 @@
 #[drink::contract_bundle_provider]
 pub enum BundleProvider {}
 
+mod conservation;
 mod state;
 mod suite;
 mod utils;

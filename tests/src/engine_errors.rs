@@ -4,8 +4,6 @@
 //! (or to the reason it cannot be reached yet) with an exhaustive `match`, so a new variant fails
 //! to compile until it has a test, and a renamed test fails the map.
 
-use std::fmt::Debug;
-
 use deltamargin_interfaces::{FeedError, PSP22Error};
 use engine::events::{OwnershipTransferStarted, OwnershipTransferred, PauseChanged};
 use engine::types::{
@@ -15,32 +13,12 @@ use engine::types::{
 use engine::{EngineError, Side};
 use ink::scale::{Decode, Encode};
 
+use crate::state::assert_rejected;
 use crate::suite::*;
 use crate::utils::{actor, Account};
 use crate::BundleProvider;
 
 type Unit = Result<(), EngineError>;
-
-/// Calls `message` on the engine as `origin`, asserts that it fails with exactly `expected`,
-/// reverts, emits no event and leaves the full state of `actors` (and every indexed account)
-/// unchanged.
-fn assert_rejected<T: Decode + Debug + PartialEq>(
-    s: &mut Suite,
-    actors: &[Account],
-    origin: Account,
-    message: &str,
-    args: impl Encode,
-    expected: EngineError,
-) {
-    let before = s.state(actors);
-    s.chain.clear_events();
-    let engine = s.engine;
-    let result: Result<T, EngineError> = s.chain.call(origin, engine, message, args);
-    assert_eq!(result, Err(expected), "{message}");
-    assert!(s.chain.last_reverted, "{message}: an Err result must revert");
-    assert_eq!(s.chain.event_count(engine), 0, "{message}: a failed call emits nothing");
-    assert_eq!(s.state(actors), before, "{message}: a failed call changes nothing");
-}
 
 /// Alice (10) and Bob (11) with 1,000,000 USD each, both approving the suite's venue.
 fn funded_pair(s: &mut Suite) -> (Account, Account) {

@@ -8,20 +8,19 @@
 //! conservation check. Expected numbers come from `margin-math` on the engine's own health views
 //! or are worked out by hand in the comments.
 
-use std::fmt::Debug;
-
 use deltamargin_interfaces::PSP22Error;
 use engine::events::{BadDebtRecognized, DeficitCovered, InsuranceFunded, Liquidated, LiquidationParamsChanged};
 use engine::types::{
     HealthView, InstrumentId, LiquidationOutcome, LiquidationParams, LiquidationSlice, OptionType, PauseFlags,
 };
 use engine::{EngineError, Side};
-use ink::scale::{Decode, Encode};
+
 use margin_math::liquidation::{collateral_value_units, penalty_units, share_units, Standing};
 use margin_math::trading::option_mark_e18;
 use margin_math::units::units_to_value_floor;
 use margin_math::{OptionKind, Value};
 
+pub(crate) use crate::state::assert_rejected;
 use crate::suite::*;
 use crate::utils::{actor, Account};
 
@@ -31,27 +30,6 @@ pub(crate) const DAY_MS: u64 = 86_400_000;
 /// Quote rounding dust the engine may keep at the end of a test (base units): every rounding
 /// of a transfer favours the protocol by less than one base unit.
 pub(crate) const MAX_DUST: u128 = 50;
-
-/// Calls `message` on the engine as `origin`, asserts that it fails with exactly `expected`,
-/// reverts, emits no event and leaves the full state of `actors` (and every indexed account)
-/// unchanged.
-pub(crate) fn assert_rejected<T: Decode + Debug + PartialEq>(
-    s: &mut Suite,
-    actors: &[Account],
-    origin: Account,
-    message: &str,
-    args: impl Encode,
-    expected: EngineError,
-) {
-    let before = s.state(actors);
-    s.chain.clear_events();
-    let engine = s.engine;
-    let result: Result<T, EngineError> = s.chain.call(origin, engine, message, args);
-    assert_eq!(result, Err(expected), "{message}");
-    assert!(s.chain.last_reverted, "{message}: an Err result must revert");
-    assert_eq!(s.chain.event_count(engine), 0, "{message}: a failed call emits nothing");
-    assert_eq!(s.state(actors), before, "{message}: a failed call changes nothing");
-}
 
 /// [`assert_rejected`] for `liquidate(target, slice, quantity)` called by `liquidator`.
 pub(crate) fn assert_liquidation_rejected(
@@ -74,75 +52,13 @@ pub(crate) fn trader(s: &mut Suite, n: u8, usd: &str) -> Account {
     who
 }
 
-/// The DESIGN §5 conservation check over every indexed account and `actors`:
-///
-/// * each collateral token: `balance_of(engine) = Σ balances = total_deposits`;
-/// * each instrument: open interest = Σ long sizes, and sizes sum to zero unless it is an
-///   expired option with a pinned price (then some holders may have settled already);
-/// * quote: `balance_of(engine) − (Σ cash + fund − deficit + Σ pending settlements + Σ linear
-///   unrealized P&L)` lies in `[0, MAX_DUST]` base units, where pinned-but-unsettled positions
-///   count as settled and the linear P&L `Σ size·(S − entry)` is taken at `S = 0` (positions sum
-///   to zero, so it is the same at every common `S`), exactly: sizes are whole lots of 0.001.
+/// DESIGN §5 conservation (`conservation::check`: collateral, quote with pending settlements and
+/// linear unrealized P&L, positions netting to zero, open interest, health computing) with at
+/// most `MAX_DUST` base units of rounding surplus.
 pub(crate) fn conserved(s: &mut Suite, actors: &[Account]) {
-    let state = s.state(actors);
-    let (owner, engine) = (s.owner, s.engine);
-    let now = s.chain.now();
-    let accounts: Vec<engine::types::AccountData> = state.accounts.iter().filter_map(|(_, d)| d.clone()).collect();
-    for (t, token) in [s.btc, s.eth, s.idx].into_iter().enumerate() {
-        let held = s.balance(token, engine);
-        let sum: u128 =
-            accounts.iter().flat_map(|d| &d.collateral).filter(|c| c.asset == token).map(|c| c.amount).sum();
-        let total = state.assets[t + 1].expect("listed").total_deposits;
-        assert_eq!((held, total), (sum, sum), "collateral conservation of token {t}");
+    if let Err(e) = crate::conservation::check(s, actors, MAX_DUST) {
+        panic!("conservation: {e}");
     }
-    let mut net = vec![0i128; state.instruments.len()];
-    let mut longs = vec![0u128; state.instruments.len()];
-    let mut pending: i128 = 0;
-    // Σ (size / 0.001)·entry_e18: the linear P&L at S = 0 is −(this)/10^15 quote base units.
-    let mut lots_times_entry: i128 = 0;
-    for p in accounts.iter().flat_map(|d| &d.positions) {
-        let i = p.instrument as usize;
-        net[i] += p.size_e18;
-        longs[i] += p.size_e18.max(0) as u128;
-        match p.kind {
-            engine::types::InstrumentKind::Linear => {
-                assert_eq!(p.size_e18 % LOT as i128, 0, "whole lots");
-                lots_times_entry += p.size_e18 / LOT as i128 * p.entry_e18 as i128;
-            }
-            engine::types::InstrumentKind::Option { option_type, strike_e18, expiry_ms } if now >= expiry_ms => {
-                let pinned: Option<u128> = s.chain.call(owner, engine, "settlement_price", (p.underlying, expiry_ms));
-                if let Some(price) = pinned {
-                    let kind = engine::account::option_kind(option_type);
-                    let intrinsic = margin_math::liquidation::intrinsic_e18(kind, price, strike_e18);
-                    pending += margin_math::liquidation::settlement_cash_units(p.size_e18, intrinsic, 6).unwrap();
-                }
-            }
-            engine::types::InstrumentKind::Option { .. } => {}
-        }
-    }
-    for (i, instrument) in state.instruments.iter().enumerate() {
-        let instrument = instrument.expect("listed");
-        assert_eq!(instrument.open_interest_e18, longs[i], "open interest of instrument {i}");
-        let settling = match instrument.kind {
-            engine::types::InstrumentKind::Option { expiry_ms, .. } if now >= expiry_ms => {
-                let pinned: Option<u128> =
-                    s.chain.call(owner, engine, "settlement_price", (instrument.underlying, expiry_ms));
-                pinned.is_some()
-            }
-            _ => false,
-        };
-        assert!(settling || net[i] == 0, "positions of instrument {i} sum to {}", net[i]);
-    }
-    let cash: i128 = accounts.iter().map(|d| d.cash).sum();
-    let held = s.balance(s.quote, engine) as i128;
-    let owed = cash + state.insurance_fund as i128 - state.deficit as i128 + pending;
-    // surplus = held − owed − (−Σ lots·entry / 10^15), scaled by 10^15.
-    let scaled = (held - owed) * 1_000_000_000_000_000 + lots_times_entry;
-    assert!(
-        scaled >= 0 && scaled <= MAX_DUST as i128 * 1_000_000_000_000_000,
-        "quote conservation: engine holds {held}, owes {owed} (cash {cash}, pending settlements {pending}) plus \
-         linear P&L −{lots_times_entry}/1e15: surplus {scaled}/1e15 base units"
-    );
 }
 
 /// Quote cash of `who` (0 without an account).

@@ -34,8 +34,6 @@ mod engine {
     use crate::types::*;
 
     const OVERFLOW: EngineError = EngineError::Math(MathFailure::Overflow);
-    /// Largest volatility the engine accepts from the oracle: 10.0 (1000%), 18 decimals.
-    const MAX_VOL_E18: u128 = 10 * ONE_E18;
 
     /// The engine's storage.
     #[ink(storage)]
@@ -766,10 +764,7 @@ mod engine {
             // the owner may pin (an oracle outage over the whole window must not lock the option).
             let in_window = value.ts_ms <= expiry_ms.saturating_add(SETTLEMENT_WINDOW_MS);
             ensure(in_window || self.env().caller() == self.owner, EngineError::NotOwner)?;
-            ensure(
-                value.ts_ms <= now && now.saturating_sub(value.ts_ms) <= config.max_oracle_age_ms,
-                EngineError::StalePrice(listing.underlying),
-            )?;
+            ensure(config.is_fresh(value.ts_ms, now), EngineError::StalePrice(listing.underlying))?;
             ensure(
                 (MIN_SPOT_E18..=config.max_spot_e18).contains(&value.value_e18),
                 EngineError::PriceOutOfRange(listing.underlying),
@@ -1096,20 +1091,11 @@ mod engine {
                 let vol = values.next().ok_or(EngineError::OracleCallFailed)?;
                 let price = price.map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
                 let vol = vol.map_err(|e| EngineError::OracleFeed(config.vol_feed, e))?;
-                let fresh = |ts: u64| ts <= now && now.saturating_sub(ts) <= config.max_oracle_age_ms;
-                if !(fresh(price.ts_ms) && fresh(vol.ts_ms)) {
+                if !(config.is_fresh(price.ts_ms, now) && config.is_fresh(vol.ts_ms, now)) {
                     ensure(allow_stale, EngineError::StalePrice(u))?;
                     stale.push(u);
                 }
-                let in_range =
-                    (MIN_SPOT_E18..=config.max_spot_e18).contains(&price.value_e18) && vol.value_e18 <= MAX_VOL_E18;
-                ensure(in_range, EngineError::PriceOutOfRange(u))?;
-                markets.push(Market {
-                    underlying: u,
-                    spot_e18: price.value_e18,
-                    vol_e18: vol.value_e18,
-                    params: config.risk.to_math(),
-                });
+                markets.push(config.market_at(u, price.value_e18, vol.value_e18)?);
             }
             Ok((markets, stale))
         }

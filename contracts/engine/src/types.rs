@@ -115,6 +115,30 @@ impl MarketConfig {
     }
 }
 
+/// Largest volatility the engine accepts from the oracle: 10.0 (1000%), 18 decimals.
+pub const MAX_VOL_E18: u128 = 10 * ONE_E18;
+
+impl MarketConfig {
+    /// Whether an oracle value stamped `ts_ms` is fresh at `now_ms`: `ts ≤ now` and
+    /// `now − ts ≤ max_oracle_age_ms` (inclusive).
+    pub fn is_fresh(&self, ts_ms: u64, now_ms: u64) -> bool {
+        ts_ms <= now_ms && now_ms.saturating_sub(ts_ms) <= self.max_oracle_age_ms
+    }
+
+    /// The `margin-math` market of `underlying` at spot `spot_e18` and volatility `vol_e18`;
+    /// `PriceOutOfRange` unless `MIN_SPOT_E18 ≤ spot ≤ max_spot_e18` and `vol ≤ MAX_VOL_E18`.
+    pub fn market_at(
+        &self,
+        underlying: UnderlyingId,
+        spot_e18: u128,
+        vol_e18: u128,
+    ) -> Result<margin_math::margin::Market, crate::EngineError> {
+        let in_range = (MIN_SPOT_E18..=self.max_spot_e18).contains(&spot_e18) && vol_e18 <= MAX_VOL_E18;
+        crate::errors::ensure(in_range, crate::EngineError::PriceOutOfRange(underlying))?;
+        Ok(margin_math::margin::Market { underlying, spot_e18, vol_e18, params: self.risk.to_math() })
+    }
+}
+
 /// Pause flags set by the owner (DESIGN §5 safety).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]

@@ -23,7 +23,6 @@ mod lens {
     use engine::errors::ensure;
     use engine::types::{
         AccountData, AssetConfig, InstrumentKind, MarketConfig, StressPointView, StressView, UnderlyingId,
-        MIN_SPOT_E18, ONE_E18,
     };
     use engine::EngineError;
     use ink::env::call::utils::{Argument, ArgumentList, EmptyArgumentList};
@@ -34,8 +33,6 @@ mod lens {
 
     use crate::MAX_GRID_POINTS;
 
-    /// Largest volatility accepted from the oracle: 10.0 (1000%), 18 decimals (the engine's bound).
-    const MAX_VOL_E18: u128 = 10 * ONE_E18;
     /// Accepted spot points of a stress grid.
     const SPOT_POINTS: core::ops::RangeInclusive<u32> = 2..=201;
     /// Accepted volatility points of a stress grid.
@@ -223,17 +220,9 @@ mod lens {
                 let vol = values.next().ok_or(CALL_FAILED)?;
                 let price = price.map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
                 let vol = vol.map_err(|e| EngineError::OracleFeed(config.vol_feed, e))?;
-                let fresh = |ts: u64| ts <= now && now.saturating_sub(ts) <= config.max_oracle_age_ms;
-                ensure(fresh(price.ts_ms) && fresh(vol.ts_ms), EngineError::StalePrice(u))?;
-                let in_range =
-                    (MIN_SPOT_E18..=config.max_spot_e18).contains(&price.value_e18) && vol.value_e18 <= MAX_VOL_E18;
-                ensure(in_range, EngineError::PriceOutOfRange(u))?;
-                markets.push(Market {
-                    underlying: u,
-                    spot_e18: price.value_e18,
-                    vol_e18: vol.value_e18,
-                    params: config.risk.to_math(),
-                });
+                let fresh = config.is_fresh(price.ts_ms, now) && config.is_fresh(vol.ts_ms, now);
+                ensure(fresh, EngineError::StalePrice(u))?;
+                markets.push(config.market_at(u, price.value_e18, vol.value_e18)?);
             }
             Ok(markets)
         }

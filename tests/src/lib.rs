@@ -1,30 +1,51 @@
-//! drink sandbox tests of the deltamargin contracts on the real Wasm (release builds).
+//! deltamargin on an embedded drink sandbox (the real release Wasm of every contract): the
+//! contract tests, the scenario simulator and the keeper.
 //!
-//! One crate, one bundle provider (TOOLCHAIN 11): the contracts are built once and every test
-//! module below uses them through [`utils::Chain`] and [`suite::Suite`].
-#![cfg(test)]
+//! One crate, one bundle provider (TOOLCHAIN 11): the contracts are built once; the simulator
+//! (`deltamargin-sim`, reached as `deltamargin simulate` / `deltamargin keeper`) and every test
+//! module below use them through [`utils::Chain`].
 
 #[drink::contract_bundle_provider]
 pub enum BundleProvider {}
 
-mod conservation;
-mod state;
-mod suite;
-mod utils;
+pub mod keeper;
+pub mod sim;
+pub mod utils;
 
+#[cfg(test)]
+mod conservation;
+#[cfg(test)]
+mod state;
+#[cfg(test)]
+mod suite;
+
+#[cfg(test)]
 mod bit_identity;
+#[cfg(test)]
 mod gas_report;
+#[cfg(test)]
 mod kernel_gas;
+#[cfg(test)]
 mod lifecycle;
+#[cfg(test)]
 mod liquidation_gas;
+#[cfg(test)]
 mod oracle_tests;
+#[cfg(test)]
 mod tokens;
 
+#[cfg(test)]
 mod engine_errors;
+#[cfg(test)]
 mod lens_tests;
+#[cfg(test)]
 mod venue;
 
+#[cfg(test)]
 mod demo;
+#[cfg(test)]
 mod liquidation;
+#[cfg(test)]
 mod random_sequences;
+#[cfg(test)]
 mod settlement;

@@ -1,0 +1,31 @@
+//! `deltamargin-sim`: the scenario simulator and the keeper on the real contracts (the workspace
+//! CLI's `deltamargin simulate` and `deltamargin keeper` run this binary).
+
+use clap::{Parser, Subcommand};
+use deltamargin_sandbox::{keeper, sim};
+
+#[derive(Parser)]
+#[command(name = "deltamargin-sim", about = "deltamargin scenario simulator and keeper")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Replays a scenario file on the real contracts in an embedded drink sandbox.
+    Simulate(sim::cli::SimulateArgs),
+    /// Runs the keeper against a live node.
+    Keeper(keeper::cli::KeeperArgs),
+}
+
+fn main() {
+    let result = match Cli::parse().command {
+        Command::Simulate(args) => sim::cli::run(args),
+        Command::Keeper(args) => keeper::cli::run(args),
+    };
+    if let Err(message) = result {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}

@@ -11,6 +11,7 @@
 
 mod decimal;
 mod error;
+mod forward;
 mod greeks_cmd;
 mod input;
 mod json;
@@ -45,6 +46,21 @@ enum Command {
     Greeks(GreeksArgs),
     /// Full revaluation of each held underlying on a fine spot × vol grid (JSON, optional SVG).
     Stress(StressArgs),
+    /// Replays a scenario file on the real contracts in an embedded sandbox (runs the sibling
+    /// binary `deltamargin-sim simulate`; `deltamargin simulate --help` shows its options).
+    #[command(disable_help_flag = true)]
+    Simulate(ForwardArgs),
+    /// Runs the keeper against a live node (runs `deltamargin-sim keeper`).
+    #[command(disable_help_flag = true)]
+    Keeper(ForwardArgs),
+}
+
+/// Arguments passed through unchanged to `deltamargin-sim`.
+#[derive(Debug, Args)]
+struct ForwardArgs {
+    /// Everything after the subcommand, `--help` included.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    args: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +134,17 @@ enum LevelArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let forwarded = match &cli.command {
+        Command::Simulate(a) => Some(("simulate", &a.args)),
+        Command::Keeper(a) => Some(("keeper", &a.args)),
+        _ => None,
+    };
+    if let Some((subcommand, args)) = forwarded {
+        return forward::run(subcommand, args).unwrap_or_else(|e| {
+            eprintln!("deltamargin: {e}");
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+        });
+    }
     match run(cli.command) {
         Ok(text) => match std::io::stdout().lock().write_all(text.as_bytes()) {
             Ok(()) => ExitCode::SUCCESS,
@@ -162,6 +189,9 @@ fn run(command: Command) -> CliResult<String> {
                 Ok(output::pretty(&greeks_cmd::render(&g, a.raw)))
             }
         },
+        Command::Simulate(_) | Command::Keeper(_) => {
+            Err(CliError::Io("simulate and keeper are forwarded to deltamargin-sim".into()))
+        }
         Command::Stress(a) => {
             let snapshot = input::parse(&read_input(&a.input)?)?;
             let level = match a.level {

@@ -203,6 +203,59 @@ fn div_step(r: u128, x: u64, v: u128) -> Option<(u64, u128)> {
     Some((q, t.1.wrapping_sub(p.1)))
 }
 
+/// A 256-bit unsigned integer as `(high, low)` 128-bit halves: the exact intermediates of the
+/// base-unit cash flows in [`crate::trading`] and [`crate::liquidation`].
+pub(crate) type U256 = (u128, u128);
+
+/// `a · b` exactly, as a [`U256`]: four [`mul_wide_u64`] limb products.
+#[inline]
+pub(crate) fn mul_u128_wide(a: u128, b: u128) -> U256 {
+    let (a1, a0) = limbs(a);
+    let (b1, b0) = limbs(b);
+    let (h00, l00) = mul_wide_u64(a0, b0);
+    let (h01, l01) = mul_wide_u64(a0, b1);
+    let (h10, l10) = mul_wide_u64(a1, b0);
+    let (h11, l11) = mul_wide_u64(a1, b1);
+    // Column sums of 64-bit limbs: below 3 · 2^64 and 4 · 2^64, so they never wrap; the top
+    // limb cannot exceed 64 bits because a · b < 2^256.
+    let (carry1, limb1) = limbs(u128::from(h00).wrapping_add(u128::from(l01)).wrapping_add(u128::from(l10)));
+    let column2 =
+        u128::from(h01).wrapping_add(u128::from(h10)).wrapping_add(u128::from(l11)).wrapping_add(u128::from(carry1));
+    let (carry2, limb2) = limbs(column2);
+    (join(h11.wrapping_add(carry2), limb2), join(limb1, l00))
+}
+
+/// `n / d` and `n mod d` for a [`U256`] `n` and `d > 0`, exact (`None` if `d = 0`). Schoolbook
+/// long division with 64-bit limbs: [`div_128_64`] per limb when `d < 2^64`, else the
+/// divisor is normalized and each quotient limb is one Knuth step ([`div_step`]).
+#[inline(never)]
+pub(crate) fn div_rem_u256(n: U256, d: u128) -> Option<(U256, u128)> {
+    let (n3, n2) = limbs(n.0);
+    let (n1, n0) = limbs(n.1);
+    let (d1, d0) = limbs(d);
+    let mut q = [0u64; 4];
+    let remainder = if d1 == 0 {
+        let mut r = 0u64;
+        for (digit, x) in q.iter_mut().zip([n3, n2, n1, n0]) {
+            (*digit, r) = div_128_64(r, x, d0)?;
+        }
+        u128::from(r)
+    } else {
+        // v = d · 2^s has its top bit set; n · 2^s has the five limbs (top, m3, m2, m1, m0).
+        // `63 ^ s` is `63 − s`, and the split shift keeps s = 0 in range.
+        let s = d1.leading_zeros();
+        let v = d << s;
+        let shift = |high: u64, low: u64| (high << s) | ((low >> 1) >> (63 ^ s));
+        let mut r = u128::from((n3 >> 1) >> (63 ^ s));
+        for (digit, x) in q.iter_mut().zip([shift(n3, n2), shift(n2, n1), shift(n1, n0), n0 << s]) {
+            (*digit, r) = div_step(r, x, v)?;
+        }
+        r >> s
+    };
+    let [q3, q2, q1, q0] = q;
+    Some(((join(q3, q2), join(q1, q0)), remainder))
+}
+
 /// `(a · 2^64) / b` for raw [`Precise`] bits, rounded toward zero, `None` if `b = 0` or the
 /// quotient does not fit: bit for bit `I64F64::checked_div` (`fixed` truncates the exact
 /// quotient of its 256-bit numerator). Long division with 64-bit limbs — one native division
@@ -456,6 +509,58 @@ mod tests {
                 check_div(x, y);
             }
         }
+    }
+
+    /// `primitive-types`' 256-bit arithmetic as the reference for the hand-written one.
+    fn reference(n: U256) -> primitive_types::U256 {
+        (primitive_types::U256::from(n.0) << 128) + primitive_types::U256::from(n.1)
+    }
+
+    /// Operands of every size: full width, shifted down, and the limb boundaries.
+    fn wide_operand() -> impl proptest::strategy::Strategy<Value = u128> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<u128>(),
+            (any::<u128>(), 0u32..128).prop_map(|(x, s)| x >> s),
+            prop::sample::select(&[0, 1, 2, 0xFFFF_FFFF_FFFF_FFFF, 1 << 64, (1 << 64) + 1, 1 << 127, u128::MAX][..]),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn mul_u128_wide_is_the_exact_product(a in wide_operand(), b in wide_operand()) {
+            let want = primitive_types::U256::from(a).full_mul(primitive_types::U256::from(b));
+            let got = mul_u128_wide(a, b);
+            proptest::prop_assert_eq!(primitive_types::U512::from(reference(got)), want);
+        }
+
+        #[test]
+        fn div_rem_u256_is_exact(h in wide_operand(), l in wide_operand(), d in wide_operand()) {
+            let got = div_rem_u256((h, l), d);
+            if d == 0 {
+                proptest::prop_assert_eq!(got, None);
+            } else {
+                let (n, dd) = (reference((h, l)), primitive_types::U256::from(d));
+                let (q, r) = got.unwrap();
+                proptest::prop_assert_eq!(reference(q), n / dd);
+                proptest::prop_assert_eq!(primitive_types::U256::from(r), n % dd);
+            }
+        }
+    }
+
+    #[test]
+    fn div_rem_u256_at_the_edges() {
+        let max = u128::MAX;
+        assert_eq!(div_rem_u256((max, max), 1), Some(((max, max), 0)));
+        assert_eq!(div_rem_u256((max, max), max), Some(((1, 1), 0)));
+        // (max − 1) · 2^128 = max² − 1 = max · (max − 1) + (max − 1)
+        assert_eq!(div_rem_u256((max - 1, 0), max), Some(((0, max - 1), max - 1)));
+        assert_eq!(div_rem_u256((0, 7), 2), Some(((0, 3), 1)));
+        assert_eq!(div_rem_u256((1, 0), 1 << 64), Some(((0, 1 << 64), 0)));
+        assert_eq!(div_rem_u256((0, 5), 0), None);
+        assert_eq!(mul_u128_wide(max, max), (max - 1, 1));
+        assert_eq!(mul_u128_wide(1 << 64, 1 << 64), (1, 0));
     }
 
     #[test]

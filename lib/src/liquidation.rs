@@ -3,13 +3,11 @@
 //! settlement amounts — all exact integers or fixed-point values, so the engine and off-chain
 //! keepers get the same bits.
 
-use primitive_types::U256;
-
 use crate::black_scholes::OptionKind;
 use crate::error::{MathError, MathResult};
-use crate::fixed_point::{add, mul_ceil, mul_floor, ovf, sub, Value};
+use crate::fixed_point::{add, mul_ceil, mul_floor, mul_u128_wide, ovf, sub, Value};
 use crate::margin::{Health, UnderlyingRisk};
-use crate::trading::{mul_div, notional_units, ONE_E18};
+use crate::trading::{div_round_u256, div_u256, mul_div, notional_units, ONE_E18};
 use crate::units::{e18_to_value, e18_to_value_ceil, pow10, units_to_value_floor};
 
 /// Equity and requirements of an account, quote whole units: what liquidation compares.
@@ -84,22 +82,13 @@ impl Standing {
 /// `floor(v · 10^decimals)`: a value in quote whole units as base units, rounded toward −∞.
 pub fn value_to_units_floor(v: Value, decimals: u8) -> MathResult<i128> {
     let bits = v.to_bits();
-    let scale = U256::from(pow10(decimals)?);
-    let product = ovf(U256::from(bits.unsigned_abs()).checked_mul(scale))?;
-    // 2^48: the scale of `Value`'s bits.
-    let one = U256::from(281_474_976_710_656u128);
-    let whole = ovf(product.checked_div(one))?;
-    let exact = ovf(product.checked_rem(one))?.is_zero();
-    let magnitude = i128::try_from(whole).map_err(|_| MathError::Overflow)?;
+    // |bits| · 10^decimals / 2^48 (the scale of `Value`'s bits), the magnitude rounded up for a
+    // negative value so the result is the floor.
+    let magnitude = div_u256(mul_u128_wide(bits.unsigned_abs(), pow10(decimals)?), 1 << 48, bits < 0)?;
     if bits >= 0 {
-        Ok(magnitude)
+        i128::try_from(magnitude).map_err(|_| MathError::Overflow)
     } else {
-        let negative = ovf(magnitude.checked_neg())?;
-        if exact {
-            Ok(negative)
-        } else {
-            ovf(negative.checked_sub(1))
-        }
+        ovf(0i128.checked_sub_unsigned(magnitude))
     }
 }
 
@@ -131,23 +120,22 @@ pub fn collateral_value_units(
     up: bool,
 ) -> MathResult<u128> {
     // Scale exponent qd − decimals − 18, in −42 ..= 6.
-    let product = ovf(U256::from(amount).checked_mul(U256::from(price_e18)))?;
+    let product = mul_u128_wide(amount, price_e18);
     let up_scale = i32::from(quote_decimals);
     let down_scale = ovf(i32::from(decimals).checked_add(18))?;
     if up_scale >= down_scale {
         let e = u8::try_from(ovf(up_scale.checked_sub(down_scale))?).map_err(|_| MathError::Overflow)?;
-        let scaled = ovf(product.checked_mul(U256::from(pow10(e)?)))?;
-        u128::try_from(scaled).map_err(|_| MathError::Overflow)
+        match product {
+            (0, low) => ovf(low.checked_mul(pow10(e)?)),
+            _ => Err(MathError::Overflow),
+        }
     } else {
         let e = ovf(down_scale.checked_sub(up_scale))?;
-        // 10^e with e ≤ 42 as two factors of at most 10^24 each.
+        // 10^e with e ≤ 42 as two divisions by at most 10^24 each: for positive integers,
+        // ⌊⌊p/a⌋/b⌋ = ⌊p/(ab)⌋ and ⌈⌈p/a⌉/b⌉ = ⌈p/(ab)⌉.
         let first = u8::try_from(e.min(24)).map_err(|_| MathError::Overflow)?;
         let second = u8::try_from(ovf(e.checked_sub(i32::from(first)))?).map_err(|_| MathError::Overflow)?;
-        let divisor = ovf(U256::from(pow10(first)?).checked_mul(U256::from(pow10(second)?)))?;
-        let quotient = ovf(product.checked_div(divisor))?;
-        let remainder = ovf(product.checked_rem(divisor))?;
-        let quotient = if up && !remainder.is_zero() { ovf(quotient.checked_add(U256::one()))? } else { quotient };
-        u128::try_from(quotient).map_err(|_| MathError::Overflow)
+        div_u256(div_round_u256(product, pow10(first)?, up)?, pow10(second)?, up)
     }
 }
 

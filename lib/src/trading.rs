@@ -6,11 +6,9 @@
 //! 18-decimal numbers use a 256-bit intermediate, so nothing is lost before the one final
 //! rounding, whose direction each function states.
 
-use primitive_types::U256;
-
 use crate::black_scholes::{price as bs_price, OptionKind};
 use crate::error::{MathError, MathResult};
-use crate::fixed_point::{ovf, Precise};
+use crate::fixed_point::{div_rem_u256, mul_u128_wide, ovf, Precise, U256};
 use crate::units::{e18_to_precise, pow10, signed_e18_to_precise, years_until};
 
 /// `10^18`: the scale of every `_e18` number.
@@ -19,18 +17,26 @@ pub const ONE_E18: u128 = 1_000_000_000_000_000_000;
 /// `floor(a·b / d)` (or `ceil` when `up`) with a 256-bit intermediate; `Overflow` if the result
 /// does not fit `u128`, `DivisionByZero` if `d = 0`.
 pub fn mul_div(a: u128, b: u128, d: u128, up: bool) -> MathResult<u128> {
-    div_u256(ovf(U256::from(a).checked_mul(U256::from(b)))?, U256::from(d), up)
+    div_u256(mul_u128_wide(a, b), d, up)
 }
 
-/// `floor(n / d)` (or `ceil` when `up`) narrowed to `u128`.
-fn div_u256(numerator: U256, denominator: U256, up: bool) -> MathResult<u128> {
-    if denominator.is_zero() {
-        return Err(MathError::DivisionByZero);
+/// `floor(n / d)` (or `ceil` when `up`) as a 256-bit quotient; `DivisionByZero` if `d = 0`.
+pub(crate) fn div_round_u256(n: U256, d: u128, up: bool) -> MathResult<U256> {
+    let ((high, low), remainder) = div_rem_u256(n, d).ok_or(MathError::DivisionByZero)?;
+    if up && remainder != 0 {
+        let (low, carry) = low.overflowing_add(1);
+        Ok((ovf(high.checked_add(u128::from(carry)))?, low))
+    } else {
+        Ok((high, low))
     }
-    let quotient = ovf(numerator.checked_div(denominator))?;
-    let remainder = ovf(numerator.checked_rem(denominator))?;
-    let quotient = if up && !remainder.is_zero() { ovf(quotient.checked_add(U256::one()))? } else { quotient };
-    u128::try_from(quotient).map_err(|_| MathError::Overflow)
+}
+
+/// `floor(n / d)` (or `ceil` when `up`) narrowed to `u128` (`Overflow` if it does not fit).
+pub(crate) fn div_u256(n: U256, d: u128, up: bool) -> MathResult<u128> {
+    match div_round_u256(n, d, up)? {
+        (0, quotient) => Ok(quotient),
+        _ => Err(MathError::Overflow),
+    }
 }
 
 /// `10^(36 − quote_decimals)`: turns `size_e18 · price_e18` into quote base units.
@@ -147,10 +153,12 @@ pub fn fill_linear(
 
 /// `(a·pa + b·pb) / (a + b)`, rounded up when `up`.
 fn weighted_entry(a: u128, pa: u128, b: u128, pb: u128, up: bool) -> MathResult<u128> {
-    let numerator =
-        ovf(ovf(U256::from(a).checked_mul(U256::from(pa)))?
-            .checked_add(ovf(U256::from(b).checked_mul(U256::from(pb)))?))?;
-    div_u256(numerator, ovf(U256::from(a).checked_add(U256::from(b)))?, up)
+    let (high_a, low_a) = mul_u128_wide(a, pa);
+    let (high_b, low_b) = mul_u128_wide(b, pb);
+    let (low, carry) = low_a.overflowing_add(low_b);
+    let high = ovf(ovf(high_a.checked_add(high_b))?.checked_add(u128::from(carry)))?;
+    // a + b is the new position's size, already checked to fit i128.
+    div_u256((high, low), ovf(a.checked_add(b))?, up)
 }
 
 /// Realized P&L of closing `closed_e18` contracts of a long (`long`) or short position entered

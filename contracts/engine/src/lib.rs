@@ -4,6 +4,9 @@
 //!
 //! The contract module is glue: it loads state, calls `margin-math` (all arithmetic) and the
 //! plain bookkeeping in [`account`], stores, and emits [`events`]. Errors are [`EngineError`].
+//!
+//! Every message is `#[inline(never)]`: inlined into ink!'s dispatcher they made the Wasm 1.3 KB
+//! larger (code size is paid on every call).
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod account;
@@ -133,6 +136,7 @@ mod engine {
         /// Owner: proposes `new_owner`, who must call `accept_ownership`. Emits
         /// `OwnershipTransferStarted`. Errors: `NotOwner`.
         #[ink(message)]
+        #[inline(never)]
         pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<(), EngineError> {
             self.only_owner()?;
             self.pending_owner = Some(new_owner);
@@ -143,6 +147,7 @@ mod engine {
         /// Pending owner: completes the transfer. Emits `OwnershipTransferred`.
         /// Errors: `NotPendingOwner`.
         #[ink(message)]
+        #[inline(never)]
         pub fn accept_ownership(&mut self) -> Result<(), EngineError> {
             let caller = self.env().caller();
             ensure(self.pending_owner == Some(caller), EngineError::NotPendingOwner)?;
@@ -159,6 +164,7 @@ mod engine {
         /// `MarketListed`. Errors: `NotOwner`, `TooManyMarkets`, `InvalidMarketParams`
         /// (see `MarketConfig::is_valid`), `InvalidFeed`, `OracleCallFailed`.
         #[ink(message)]
+        #[inline(never)]
         pub fn list_market(&mut self, config: MarketConfig) -> Result<UnderlyingId, EngineError> {
             self.only_owner()?;
             ensure(self.market_count < MAX_MARKETS, EngineError::TooManyMarkets)?;
@@ -175,6 +181,7 @@ mod engine {
         /// Step limits: see `MarketConfig::within_step_of`. Errors: `NotOwner`, `UnknownMarket`,
         /// `InvalidMarketParams`, `StepTooLarge`, `InvalidFeed`, `OracleCallFailed`.
         #[ink(message)]
+        #[inline(never)]
         pub fn update_market(&mut self, underlying: UnderlyingId, config: MarketConfig) -> Result<(), EngineError> {
             self.only_owner()?;
             let old = self.market_config(underlying)?;
@@ -193,6 +200,7 @@ mod engine {
         /// `TooManyAssets`, `UnknownMarket`, `TokenCallFailed`, `UnsupportedDecimals`,
         /// `InvalidAssetParams`.
         #[ink(message)]
+        #[inline(never)]
         pub fn list_asset(
             &mut self,
             asset: AccountId,
@@ -231,6 +239,7 @@ mod engine {
         /// 2 per update, from 0 at most to 0.05; the cap is free). Emits `AssetUpdated`.
         /// Errors: `NotOwner`, `UnknownAsset`, `InvalidAssetParams`, `StepTooLarge`.
         #[ink(message)]
+        #[inline(never)]
         pub fn update_asset(
             &mut self,
             asset: AccountId,
@@ -258,6 +267,7 @@ mod engine {
         /// (ms). Emits `InstrumentListed`. Errors: `NotOwner`, `UnknownMarket`,
         /// `InvalidInstrument`.
         #[ink(message)]
+        #[inline(never)]
         pub fn list_instrument(
             &mut self,
             underlying: UnderlyingId,
@@ -281,6 +291,7 @@ mod engine {
         /// `max_fee_rate_e18` (fraction of trade value, ≤ 1e18); calling again changes the
         /// maximum. Emits `VenueAuthorized`. Errors: `NotOwner`, `InvalidFeeRate`.
         #[ink(message)]
+        #[inline(never)]
         pub fn authorize_venue(&mut self, venue: AccountId, max_fee_rate_e18: u128) -> Result<(), EngineError> {
             self.only_owner()?;
             ensure(max_fee_rate_e18 <= ONE_E18, EngineError::InvalidFeeRate)?;
@@ -292,6 +303,7 @@ mod engine {
         /// Owner: withdraws a venue's authorization (its trades are rejected from now on).
         /// Emits `VenueDeauthorized`. Errors: `NotOwner`, `VenueNotAuthorized`.
         #[ink(message)]
+        #[inline(never)]
         pub fn deauthorize_venue(&mut self, venue: AccountId) -> Result<(), EngineError> {
             self.only_owner()?;
             ensure(self.venues.contains(venue), EngineError::VenueNotAuthorized)?;
@@ -303,6 +315,7 @@ mod engine {
         /// Owner: sets the account credited with trade fees (quote cash). Emits
         /// `FeeAccountChanged`. Errors: `NotOwner`.
         #[ink(message)]
+        #[inline(never)]
         pub fn set_fee_account(&mut self, fee_account: AccountId) -> Result<(), EngineError> {
             self.only_owner()?;
             self.fee_account = fee_account;
@@ -314,6 +327,7 @@ mod engine {
         /// Existing accounts above it keep their positions but cannot open new ones. Emits
         /// `PositionCapChanged`. Errors: `NotOwner`, `InvalidMarketParams`.
         #[ink(message)]
+        #[inline(never)]
         pub fn set_max_positions(&mut self, max_positions: u32) -> Result<(), EngineError> {
             self.only_owner()?;
             ensure((1..=MAX_POSITIONS).contains(&max_positions), EngineError::InvalidMarketParams)?;
@@ -325,6 +339,7 @@ mod engine {
         /// Owner: sets the pause flags. Unpausing liquidations starts the grace period: they may
         /// run again from `now + grace_period_ms`. Emits `PauseChanged`. Errors: `NotOwner`.
         #[ink(message)]
+        #[inline(never)]
         pub fn set_paused(&mut self, flags: PauseFlags) -> Result<(), EngineError> {
             self.only_owner()?;
             if self.paused.liquidations && !flags.liquidations {
@@ -339,6 +354,7 @@ mod engine {
         /// Owner: sets the grace period after unpausing liquidations (ms, ≤ 7 days). Emits
         /// `GracePeriodChanged`. Errors: `NotOwner`, `InvalidGracePeriod`.
         #[ink(message)]
+        #[inline(never)]
         pub fn set_grace_period(&mut self, grace_period_ms: u64) -> Result<(), EngineError> {
             self.only_owner()?;
             ensure(grace_period_ms <= MAX_GRACE_PERIOD_MS, EngineError::InvalidGracePeriod)?;
@@ -351,6 +367,7 @@ mod engine {
         /// positions toward zero without crossing) or lifts it. Emits `ReduceOnlyChanged`.
         /// Errors: `NotOwner`, `UnknownMarket`.
         #[ink(message)]
+        #[inline(never)]
         pub fn set_reduce_only(&mut self, underlying: UnderlyingId, reduce_only: bool) -> Result<(), EngineError> {
             self.only_owner()?;
             self.market_config(underlying)?;
@@ -369,6 +386,7 @@ mod engine {
         /// trades for the caller's account. Emits `VenueApprovalChanged`.
         /// Errors: `VenueNotAuthorized` (approving an unknown venue; revoking always works).
         #[ink(message)]
+        #[inline(never)]
         pub fn approve_venue(&mut self, venue: AccountId, approved: bool) -> Result<(), EngineError> {
             let account = self.env().caller();
             if approved {
@@ -389,6 +407,7 @@ mod engine {
         /// `DepositCapExceeded`, `TooManyPositions` (collateral entries), `TokenCallFailed`,
         /// `TokenError`, `TransferMismatch`.
         #[ink(message)]
+        #[inline(never)]
         pub fn deposit(&mut self, asset: AccountId, amount: u128) -> Result<(), EngineError> {
             ensure(amount > 0, EngineError::ZeroAmount)?;
             let caller = self.env().caller();
@@ -418,6 +437,7 @@ mod engine {
         /// `DeficitOutstanding`, `InsufficientMargin`, oracle errors (`StalePrice`, …),
         /// `TokenCallFailed`, `TokenError`.
         #[ink(message)]
+        #[inline(never)]
         pub fn withdraw(&mut self, asset: AccountId, amount: u128) -> Result<(), EngineError> {
             ensure(!self.paused.withdrawals, EngineError::Paused)?;
             ensure(amount > 0, EngineError::ZeroAmount)?;
@@ -468,6 +488,7 @@ mod engine {
         /// entry otherwise, see `margin_math::trading::fill_linear`). Options: the buyer pays the
         /// premium `ceil(size·price)` (quote base units) to the seller. Emits `TradeApplied`.
         #[ink(message)]
+        #[inline(never)]
         pub fn apply_trade(
             &mut self,
             buyer: AccountId,
@@ -624,6 +645,7 @@ mod engine {
         /// `StalePrice`, `HealthNotImproved`, `LiquidationTooLarge`, `LiquidatorMargin`,
         /// `TooManyPositions`, oracle and token errors, `Math`.
         #[ink(message)]
+        #[inline(never)]
         pub fn liquidate(
             &mut self,
             target: AccountId,
@@ -743,6 +765,7 @@ mod engine {
         /// expiry), `AlreadyPinned`, `SettlementNotReady`, `NotOwner` (after the window),
         /// `StalePrice`, `PriceOutOfRange`, oracle errors.
         #[ink(message)]
+        #[inline(never)]
         pub fn pin_settlement(&mut self, instrument: InstrumentId) -> Result<u128, EngineError> {
             let listing = self.instruments.get(instrument).ok_or(EngineError::UnknownInstrument(instrument))?;
             let now = self.env().block_timestamp();
@@ -786,6 +809,7 @@ mod engine {
         /// `PositionSettled` (and `BadDebtRecognized`). Errors: `UnknownInstrument`, `NotExpired`,
         /// `NotPinned`, `NoAccount`, `InvalidSlice` (no position in `instrument`).
         #[ink(message)]
+        #[inline(never)]
         pub fn settle(&mut self, who: AccountId, instrument: InstrumentId) -> Result<i128, EngineError> {
             let listing = self.instruments.get(instrument).ok_or(EngineError::UnknownInstrument(instrument))?;
             let now = self.env().block_timestamp();
@@ -808,6 +832,7 @@ mod engine {
         /// measured like a deposit; approve the engine first). Emits `InsuranceFunded`.
         /// Errors: `ZeroAmount`, token errors, `TransferMismatch`.
         #[ink(message)]
+        #[inline(never)]
         pub fn fund_insurance(&mut self, amount: u128) -> Result<(), EngineError> {
             ensure(amount > 0, EngineError::ZeroAmount)?;
             let from = self.env().caller();
@@ -822,6 +847,7 @@ mod engine {
         /// 0. Emits `DeficitCovered`. Errors: `NotOwner`, `ZeroAmount`, `ExceedsDeficit`, token
         /// errors, `TransferMismatch`.
         #[ink(message)]
+        #[inline(never)]
         pub fn cover_deficit(&mut self, amount: u128) -> Result<(), EngineError> {
             self.only_owner()?;
             ensure(amount > 0, EngineError::ZeroAmount)?;
@@ -836,6 +862,7 @@ mod engine {
         /// factor of 2 per update, from 0 at most to 0.05). Emits `LiquidationParamsChanged`.
         /// Errors: `NotOwner`, `InvalidLiquidationParams`, `StepTooLarge`.
         #[ink(message)]
+        #[inline(never)]
         pub fn set_liquidation_params(&mut self, params: LiquidationParams) -> Result<(), EngineError> {
             self.only_owner()?;
             ensure(params.is_valid(), EngineError::InvalidLiquidationParams)?;
@@ -852,6 +879,7 @@ mod engine {
         /// and worst scenarios (value = bits / 2^48, quote whole units). Errors: `NoAccount`,
         /// oracle errors, `Math`.
         #[ink(message)]
+        #[inline(never)]
         pub fn health(&self, who: AccountId) -> Result<HealthView, EngineError> {
             let data = self.accounts.get(who).ok_or(EngineError::NoAccount)?;
             let now = self.env().block_timestamp();
@@ -862,12 +890,14 @@ mod engine {
         /// The stored account of `who` (cash in quote base units, collateral in base units,
         /// positions with 18-decimal sizes and entries), if any.
         #[ink(message)]
+        #[inline(never)]
         pub fn account(&self, who: AccountId) -> Option<AccountData> {
             self.accounts.get(who)
         }
 
         /// Number of accounts ever created (the enumerable index's length).
         #[ink(message)]
+        #[inline(never)]
         pub fn account_count(&self) -> u32 {
             self.account_count
         }
@@ -875,6 +905,7 @@ mod engine {
         /// Up to `limit` (≤ 100) account ids from index `from_index`, in creation order: how
         /// keepers page through all accounts.
         #[ink(message)]
+        #[inline(never)]
         pub fn accounts(&self, from_index: u32, limit: u32) -> Vec<AccountId> {
             let end = from_index.saturating_add(limit.min(100)).min(self.account_count);
             (from_index..end).filter_map(|i| self.account_index.get(i)).collect()
@@ -882,120 +913,140 @@ mod engine {
 
         /// A market's configuration.
         #[ink(message)]
+        #[inline(never)]
         pub fn market(&self, underlying: UnderlyingId) -> Option<MarketConfig> {
             self.markets.get(underlying)
         }
 
         /// Number of listed markets (ids are `0..market_count`).
         #[ink(message)]
+        #[inline(never)]
         pub fn market_count(&self) -> u32 {
             self.market_count
         }
 
         /// A listed asset's configuration (the quote asset has `underlying: None`).
         #[ink(message)]
+        #[inline(never)]
         pub fn asset(&self, asset: AccountId) -> Option<AssetConfig> {
             self.assets.get(asset)
         }
 
         /// The listed collateral assets (without the quote asset), in listing order.
         #[ink(message)]
+        #[inline(never)]
         pub fn collateral_assets(&self) -> Vec<AccountId> {
             self.asset_list.clone()
         }
 
         /// An instrument.
         #[ink(message)]
+        #[inline(never)]
         pub fn instrument(&self, instrument: InstrumentId) -> Option<Instrument> {
             self.instruments.get(instrument)
         }
 
         /// Number of listed instruments (ids are `0..instrument_count`).
         #[ink(message)]
+        #[inline(never)]
         pub fn instrument_count(&self) -> u32 {
             self.instrument_count
         }
 
         /// A venue's configuration if it is authorized.
         #[ink(message)]
+        #[inline(never)]
         pub fn venue(&self, venue: AccountId) -> Option<VenueConfig> {
             self.venues.get(venue)
         }
 
         /// Whether `account` approved `venue`.
         #[ink(message)]
+        #[inline(never)]
         pub fn is_venue_approved(&self, account: AccountId, venue: AccountId) -> bool {
             self.approvals.contains((account, venue))
         }
 
         /// The owner.
         #[ink(message)]
+        #[inline(never)]
         pub fn owner(&self) -> AccountId {
             self.owner
         }
 
         /// The proposed owner, if a transfer is pending.
         #[ink(message)]
+        #[inline(never)]
         pub fn pending_owner(&self) -> Option<AccountId> {
             self.pending_owner
         }
 
         /// The oracle contract.
         #[ink(message)]
+        #[inline(never)]
         pub fn oracle(&self) -> AccountId {
             self.oracle
         }
 
         /// The quote asset (the numeraire; deposits are credited to cash).
         #[ink(message)]
+        #[inline(never)]
         pub fn quote_asset(&self) -> AccountId {
             self.quote
         }
 
         /// The account credited with trade fees.
         #[ink(message)]
+        #[inline(never)]
         pub fn fee_account(&self) -> AccountId {
             self.fee_account
         }
 
         /// Maximum positions per account.
         #[ink(message)]
+        #[inline(never)]
         pub fn max_positions(&self) -> u32 {
             self.max_positions
         }
 
         /// The pause flags.
         #[ink(message)]
+        #[inline(never)]
         pub fn paused(&self) -> PauseFlags {
             self.paused
         }
 
         /// Grace period after unpausing liquidations, ms.
         #[ink(message)]
+        #[inline(never)]
         pub fn grace_period_ms(&self) -> u64 {
             self.grace_period_ms
         }
 
         /// Earliest block time liquidations may run after the last unpause, ms.
         #[ink(message)]
+        #[inline(never)]
         pub fn liquidations_resume_at_ms(&self) -> u64 {
             self.liquidations_resume_at_ms
         }
 
         /// Whether `underlying`'s market is reduce-only.
         #[ink(message)]
+        #[inline(never)]
         pub fn is_reduce_only(&self, underlying: UnderlyingId) -> bool {
             self.reduce_only.contains(underlying)
         }
 
         /// The insurance fund, quote base units.
         #[ink(message)]
+        #[inline(never)]
         pub fn insurance_fund(&self) -> u128 {
             self.insurance_fund
         }
 
         /// The liquidation parameters.
         #[ink(message)]
+        #[inline(never)]
         pub fn liquidation_params(&self) -> LiquidationParams {
             self.liquidation
         }
@@ -1003,12 +1054,14 @@ mod engine {
         /// The pinned settlement price of (`underlying`, `expiry_ms`), quote per unit (18
         /// decimals), if pinned.
         #[ink(message)]
+        #[inline(never)]
         pub fn settlement_price(&self, underlying: UnderlyingId, expiry_ms: u64) -> Option<u128> {
             self.settlements.get((underlying, expiry_ms))
         }
 
         /// Bad debt not covered by the insurance fund, quote base units.
         #[ink(message)]
+        #[inline(never)]
         pub fn deficit(&self) -> u128 {
             self.deficit
         }

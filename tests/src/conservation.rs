@@ -25,9 +25,108 @@ use engine::types::{AccountData, HealthView, InstrumentKind};
 use engine::EngineError;
 use margin_math::liquidation::{intrinsic_e18, settlement_cash_units};
 
-use crate::state::State;
-use crate::suite::Suite;
-use crate::utils::Account;
+use engine::types::{AssetConfig, Instrument, MarketConfig};
+
+use crate::utils::{Account, Chain};
+
+/// A deployed engine with its oracle and tokens, whatever deployed it (the test suite, the
+/// simulator): what [`capture`] and [`check`] read.
+pub trait Deployment {
+    /// The chain.
+    fn chain(&mut self) -> &mut Chain;
+    /// The engine's owner (origin of the read-only calls).
+    fn owner(&self) -> Account;
+    /// The oracle contract.
+    fn oracle(&self) -> Account;
+    /// The engine contract.
+    fn engine(&self) -> Account;
+    /// Every listed token, the quote token first.
+    fn tokens(&self) -> Vec<Account>;
+}
+
+#[cfg(test)]
+impl Deployment for crate::suite::Suite {
+    fn chain(&mut self) -> &mut Chain {
+        &mut self.chain
+    }
+    fn owner(&self) -> Account {
+        self.owner
+    }
+    fn oracle(&self) -> Account {
+        self.oracle
+    }
+    fn engine(&self) -> Account {
+        self.engine
+    }
+    fn tokens(&self) -> Vec<Account> {
+        vec![self.quote, self.btc, self.eth, self.idx]
+    }
+}
+
+/// The full observable state of a deployment, captured before and after an operation (so that a
+/// failing operation can be shown to change nothing, and conservation checked on it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct State {
+    /// Every indexed account and the listed actors' accounts.
+    pub accounts: Vec<(Account, Option<AccountData>)>,
+    /// Number of indexed accounts.
+    pub account_count: u32,
+    /// Every instrument (open interest included).
+    pub instruments: Vec<Option<Instrument>>,
+    /// Every market configuration.
+    pub markets: Vec<Option<MarketConfig>>,
+    /// Asset configurations (total deposits included), in [`Deployment::tokens`] order.
+    pub assets: Vec<Option<AssetConfig>>,
+    /// Insurance fund, quote base units.
+    pub insurance_fund: u128,
+    /// Deficit, quote base units.
+    pub deficit: u128,
+    /// `balance_of` of the engine and of each actor, for every token (token-major).
+    pub token_balances: Vec<u128>,
+}
+
+/// Accounts read per `accounts(from, limit)` page.
+const PAGE: u32 = 100;
+
+/// Captures [`State`] including the accounts of `actors` (every indexed account is included,
+/// read page by page).
+pub fn capture(d: &mut impl Deployment, actors: &[Account]) -> State {
+    let (owner, engine, tokens) = (d.owner(), d.engine(), d.tokens());
+    let chain = d.chain();
+    let account_count: u32 = chain.call(owner, engine, "account_count", ());
+    let mut ids: Vec<Account> = Vec::new();
+    let mut from = 0u32;
+    while from < account_count {
+        let page: Vec<Account> = chain.call(owner, engine, "accounts", (from, PAGE));
+        if page.is_empty() {
+            break;
+        }
+        ids.extend(page);
+        from = from.saturating_add(PAGE);
+    }
+    for a in actors {
+        if !ids.contains(a) {
+            ids.push(*a);
+        }
+    }
+    let accounts = ids.iter().map(|&a| (a, chain.call(owner, engine, "account", a))).collect();
+    let instrument_count: u32 = chain.call(owner, engine, "instrument_count", ());
+    let instruments = (0..instrument_count).map(|i| chain.call(owner, engine, "instrument", i)).collect();
+    let market_count: u32 = chain.call(owner, engine, "market_count", ());
+    let markets = (0..market_count).map(|u| chain.call(owner, engine, "market", u)).collect();
+    let assets = tokens.iter().map(|&t| chain.call(owner, engine, "asset", t)).collect();
+    let insurance_fund = chain.call(owner, engine, "insurance_fund", ());
+    let deficit = chain.call(owner, engine, "deficit", ());
+    let mut holders = vec![engine];
+    holders.extend_from_slice(actors);
+    let mut token_balances = Vec::new();
+    for &t in &tokens {
+        for &h in &holders {
+            token_balances.push(chain.call(owner, t, "PSP22::balance_of", h));
+        }
+    }
+    State { accounts, account_count, instruments, markets, assets, insurance_fund, deficit, token_balances }
+}
 
 /// What a passing check saw.
 #[derive(Debug, Clone, Default)]
@@ -62,16 +161,16 @@ impl Report {
 
 /// Captures the state (indexed accounts plus `actors`) and checks it; `max_surplus` bounds the
 /// quote dust.
-pub fn check(s: &mut Suite, actors: &[Account], max_surplus: u128) -> Result<Report, String> {
-    let state = s.state(actors);
+pub fn check(s: &mut impl Deployment, actors: &[Account], max_surplus: u128) -> Result<Report, String> {
+    let state = capture(s, actors);
     check_state(s, &state, max_surplus)
 }
 
 /// [`check`] on a state captured just before (no operation in between).
-pub fn check_state(s: &mut Suite, state: &State, max_surplus: u128) -> Result<Report, String> {
-    let owner = s.owner;
-    let now = s.chain.now();
-    let tokens = [s.quote, s.btc, s.eth, s.idx];
+pub fn check_state(s: &mut impl Deployment, state: &State, max_surplus: u128) -> Result<Report, String> {
+    let (owner, oracle, engine) = (s.owner(), s.oracle(), s.engine());
+    let now = s.chain().now();
+    let tokens = s.tokens();
     // `State::token_balances` is token-major over [engine, actors…]: the engine's is the first.
     let holders = state.token_balances.len() / tokens.len();
     let engine_balance = |t: usize| state.token_balances[t * holders];
@@ -200,7 +299,7 @@ pub fn check_state(s: &mut Suite, state: &State, max_surplus: u128) -> Result<Re
     for (u, config) in state.markets.iter().enumerate() {
         let config = config.ok_or(format!("market {u} missing"))?;
         let values: Vec<Result<FeedValue, FeedError>> =
-            s.chain.call(owner, s.oracle, "PriceOracle::read_batch", vec![config.price_feed, config.vol_feed]);
+            s.chain().call(owner, oracle, "PriceOracle::read_batch", vec![config.price_feed, config.vol_feed]);
         let is_fresh = values
             .iter()
             .all(|v| v.as_ref().is_ok_and(|v| v.ts_ms <= now && now - v.ts_ms <= config.max_oracle_age_ms));
@@ -222,7 +321,8 @@ pub fn check_state(s: &mut Suite, state: &State, max_surplus: u128) -> Result<Re
             underlyings.push(u);
         }
         let all_fresh = underlyings.iter().all(|&u| u < markets && fresh[u as usize]);
-        match s.health(*who) {
+        let health: Result<HealthView, EngineError> = s.chain().call(owner, engine, "health", *who);
+        match health {
             Ok(view) => {
                 if !all_fresh {
                     return Err(format!("health of {who:?} computed although a market is stale: {underlyings:?}"));
@@ -264,8 +364,13 @@ pub fn check_state(s: &mut Suite, state: &State, max_surplus: u128) -> Result<Re
 }
 
 /// The pinned settlement price of `key` (underlying, expiry), read once per check.
-fn settlement_price(s: &mut Suite, cache: &mut BTreeMap<(u32, u64), Option<u128>>, key: (u32, u64)) -> Option<u128> {
-    *cache.entry(key).or_insert_with(|| s.chain.call(s.owner, s.engine, "settlement_price", key))
+fn settlement_price(
+    s: &mut impl Deployment,
+    cache: &mut BTreeMap<(u32, u64), Option<u128>>,
+    key: (u32, u64),
+) -> Option<u128> {
+    let (owner, engine) = (s.owner(), s.engine());
+    *cache.entry(key).or_insert_with(|| s.chain().call(owner, engine, "settlement_price", key))
 }
 
 /// A signed sum of products `size_e18 · entry_e18` (up to ~1e52) in base-1e18 limbs.

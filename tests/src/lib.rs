@@ -8,12 +8,11 @@
 #[drink::contract_bundle_provider]
 pub enum BundleProvider {}
 
+pub mod conservation;
 pub mod keeper;
 pub mod sim;
 pub mod utils;
 
-#[cfg(test)]
-mod conservation;
 #[cfg(test)]
 mod state;
 #[cfg(test)]

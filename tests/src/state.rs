@@ -3,63 +3,18 @@
 
 use std::fmt::Debug;
 
-use engine::types::{AccountData, AssetConfig, Instrument, MarketConfig};
 use engine::EngineError;
 use ink::scale::{Decode, Encode};
 
 use crate::suite::Suite;
 use crate::utils::Account;
 
-/// Everything a failed operation must leave untouched.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct State {
-    /// Every indexed account and the listed actors' accounts.
-    pub accounts: Vec<(Account, Option<AccountData>)>,
-    /// Number of indexed accounts.
-    pub account_count: u32,
-    /// Every instrument (open interest included).
-    pub instruments: Vec<Option<Instrument>>,
-    /// Every market configuration.
-    pub markets: Vec<Option<MarketConfig>>,
-    /// Quote and collateral asset configurations (total deposits included).
-    pub assets: Vec<Option<AssetConfig>>,
-    /// Insurance fund, quote base units.
-    pub insurance_fund: u128,
-    /// Deficit, quote base units.
-    pub deficit: u128,
-    /// `balance_of` of the engine and of each actor, for every suite token.
-    pub token_balances: Vec<u128>,
-}
+pub use crate::conservation::State;
 
 impl Suite {
     /// Captures [`State`] including the accounts of `actors` (indexed accounts are always included).
     pub fn state(&mut self, actors: &[Account]) -> State {
-        let (owner, engine) = (self.owner, self.engine);
-        let account_count: u32 = self.chain.call(owner, engine, "account_count", ());
-        let mut ids: Vec<Account> = self.chain.call(owner, engine, "accounts", (0u32, 100u32));
-        for a in actors {
-            if !ids.contains(a) {
-                ids.push(*a);
-            }
-        }
-        let accounts = ids.iter().map(|&a| (a, self.account(a))).collect();
-        let instrument_count: u32 = self.chain.call(owner, engine, "instrument_count", ());
-        let instruments = (0..instrument_count).map(|i| self.chain.call(owner, engine, "instrument", i)).collect();
-        let market_count: u32 = self.chain.call(owner, engine, "market_count", ());
-        let markets = (0..market_count).map(|u| self.chain.call(owner, engine, "market", u)).collect();
-        let tokens = [self.quote, self.btc, self.eth, self.idx];
-        let assets = tokens.iter().map(|&t| self.chain.call(owner, engine, "asset", t)).collect();
-        let insurance_fund = self.chain.call(owner, engine, "insurance_fund", ());
-        let deficit = self.chain.call(owner, engine, "deficit", ());
-        let mut holders = vec![engine];
-        holders.extend_from_slice(actors);
-        let mut token_balances = Vec::new();
-        for t in tokens {
-            for &h in &holders {
-                token_balances.push(self.balance(t, h));
-            }
-        }
-        State { accounts, account_count, instruments, markets, assets, insurance_fund, deficit, token_balances }
+        crate::conservation::capture(self, actors)
     }
 }
 

@@ -76,6 +76,12 @@ impl Chain {
         chain
     }
 
+    /// Mints `amount` native balance (for storage deposits) to `who`: actors beyond 60, such as
+    /// the simulator's generated accounts.
+    pub fn mint_native(&mut self, who: Account, amount: u128) {
+        self.sandbox.mint_into(&to_sandbox(who), amount).expect("mint native balance");
+    }
+
     /// Sets the block timestamp (ms); tests always set time explicitly.
     pub fn set_time(&mut self, ms: u64) {
         self.sandbox.set_timestamp(ms);
@@ -134,6 +140,39 @@ impl Chain {
         let decoded = Result::<R, ink::LangError>::decode(&mut &exec.data[..])
             .map_err(|e| CallFailure::Decode(format!("{message}: {e}")))?;
         decoded.map_err(|_| CallFailure::Lang)
+    }
+
+    /// Calls `contract` with a raw `input` (selector + SCALE arguments) as `origin`; with
+    /// `commit = false` inside the sandbox's `dry_run`, which restores every storage change
+    /// (events included) afterwards. Returns the raw `MessageResult` output, the weight consumed
+    /// and whether the contract reverted; `Err` if the call did not run (trap, out of gas…).
+    /// Also sets [`Chain::last_gas`] and [`Chain::last_reverted`].
+    pub fn raw_call(
+        &mut self,
+        origin: Account,
+        contract: Account,
+        input: Vec<u8>,
+        commit: bool,
+    ) -> Result<(Vec<u8>, Weight, bool), CallFailure> {
+        let call = |sandbox: &mut MinimalSandbox| {
+            sandbox.call_contract(
+                to_sandbox(contract),
+                0,
+                input,
+                to_sandbox(origin),
+                GAS_LIMIT,
+                None,
+                Determinism::Enforced,
+            )
+        };
+        let result = if commit { call(&mut self.sandbox) } else { self.sandbox.dry_run(call) };
+        self.last_gas = result.gas_consumed;
+        let exec = result.result.map_err(|e| {
+            CallFailure::Dispatch(format!("{e:?}; debug: {}", String::from_utf8_lossy(&result.debug_message)))
+        })?;
+        let reverted = exec.did_revert();
+        self.last_reverted = reverted;
+        Ok((exec.data, result.gas_consumed, reverted))
     }
 
     /// [`Chain::try_call`] for calls that must reach the contract; panics otherwise.

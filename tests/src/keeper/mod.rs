@@ -1,13 +1,37 @@
 //! The keeper: finds accounts below maintenance margin and liquidates them, over any chain that
 //! implements [`KeeperChain`] (the drink sandbox for `simulate` and tests, a live node over RPC).
 //!
-//! Skeleton (interfaces fixed, bodies to be written): see the README's keeper section.
+//! One round ([`Keeper::run_once`]): read a [`plan::Snapshot`] through the engine's views (pages
+//! of `accounts(from, limit)`, every market, asset and account, one oracle `read_batch`), plan
+//! off-chain with `margin-math` ([`plan::plan`], pure and unit-tested), then for each planned
+//! liquidation dry-run it (the node is authoritative near the boundary: `LiquidationTooLarge`
+//! shrinks the quantity by one lot, `HealthNotImproved` / `NotLiquidatable` / `StalePrice` skip)
+//! and send it. Failures back off: per target (exponential in rounds) and globally on chain
+//! errors. Everything is logged as [`KeeperLog`] entries (`Display` gives one human line each).
+//!
+//! For the simulator (helper S): `Keeper::new(KeeperConfig::default())` once, then
+//! `keeper.run_once(&mut SandboxChain::new(&mut chain, engine, keeper_account))` every block;
+//! the keeper account needs an engine account with quote deposited (and, for collateral
+//! slices, quote tokens approved to the engine). [`KeeperLog`] has more variants than the
+//! skeleton's two (`Skipped`, `Rejected`, `ChainFailure`): match with a wildcard arm.
 
+pub mod chain;
 pub mod cli;
+pub mod live;
+pub mod plan;
+pub mod sandbox;
+#[cfg(test)]
+mod sandbox_tests;
+
+use std::collections::BTreeMap;
 
 use engine::types::{LiquidationOutcome, LiquidationSlice};
+use engine::EngineError;
 
 use crate::utils::Account;
+pub use chain::ChainReader;
+pub use plan::{plan, Decision, Planned, Snapshot};
+pub use sandbox::SandboxChain;
 
 /// Why a chain operation failed (transport, dispatch, decoding); never a contract's typed error,
 /// which comes back as a value.
@@ -51,19 +75,24 @@ pub trait KeeperChain {
 /// Keeper settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeeperConfig {
-    /// Accounts read per `accounts(from, limit)` page.
+    /// Accounts read per `accounts(from, limit)` page (the engine returns at most 100).
     pub page_size: u32,
     /// Liquidations sent per round at most.
     pub max_liquidations_per_round: u32,
+    /// Dry runs per liquidation at most (each `LiquidationTooLarge` shrinks the quantity by one
+    /// lot and retries).
+    pub max_dry_runs: u32,
+    /// Longest back-off, rounds (per target and global).
+    pub max_backoff_rounds: u32,
 }
 
 impl Default for KeeperConfig {
     fn default() -> Self {
-        KeeperConfig { page_size: 64, max_liquidations_per_round: 16 }
+        KeeperConfig { page_size: 64, max_liquidations_per_round: 16, max_dry_runs: 4, max_backoff_rounds: 64 }
     }
 }
 
-/// One logged keeper decision or action.
+/// One logged keeper decision or action (`Display`: one human-readable line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeeperLog {
     /// A liquidation was sent and succeeded.
@@ -79,8 +108,91 @@ pub enum KeeperLog {
         /// ref_time consumed, ps.
         ref_time_ps: u64,
     },
-    /// Anything else worth a log line (skips, dry-run rejections, back-off), human readable.
+    /// A liquidatable account left alone (planning found no feasible slice, the target is in
+    /// back-off, or its dry run said no), and why.
+    Skipped {
+        /// The account.
+        target: Account,
+        /// Why, human readable.
+        reason: String,
+    },
+    /// The engine refused a liquidation (dry run or transaction) with a typed error.
+    Rejected {
+        /// The account.
+        target: Account,
+        /// The slice tried.
+        slice: LiquidationSlice,
+        /// The quantity tried.
+        quantity: u128,
+        /// The engine's error.
+        error: EngineError,
+    },
+    /// A chain operation failed (transport, dispatch, decoding); the keeper backs off.
+    ChainFailure(String),
+    /// Anything else worth a log line (idle rounds, back-off), human readable.
     Note(String),
+}
+
+/// `0x` and the first 4 bytes of an account id, hex: short enough for log lines.
+pub fn short(account: &Account) -> String {
+    let bytes: &[u8; 32] = account.as_ref();
+    format!("0x{}…", bytes[..4].iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// `x_e18` as a decimal number (trailing zeros dropped).
+pub fn e18_text(x: u128) -> String {
+    let (whole, frac) = (x / 1_000_000_000_000_000_000, x % 1_000_000_000_000_000_000);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{frac:018}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+fn slice_text(slice: &LiquidationSlice, quantity: u128) -> String {
+    match slice {
+        LiquidationSlice::Position(id) => format!("{} contracts of instrument {id}", e18_text(quantity)),
+        LiquidationSlice::Collateral(asset) => format!("{quantity} base units of collateral {}", short(asset)),
+    }
+}
+
+fn bits_text(bits: i128) -> String {
+    format!("{:.2}", margin_math::Value::from_bits(bits))
+}
+
+impl core::fmt::Display for KeeperLog {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            KeeperLog::Liquidated { target, slice, quantity, outcome, ref_time_ps } => write!(
+                f,
+                "liquidated {}: {} at {}, health {} -> {}, penalty {} (keeper reward {}, fund {}), payment {}, bad debt {}, {:.3} ms ref_time",
+                short(target),
+                slice_text(slice, *quantity),
+                e18_text(outcome.price_e18),
+                bits_text(outcome.health_before_bits),
+                bits_text(outcome.health_after_bits),
+                outcome.penalty,
+                outcome.liquidator_reward,
+                outcome.fund_share,
+                outcome.payment,
+                outcome.bad_debt,
+                *ref_time_ps as f64 / 1e9,
+            ),
+            KeeperLog::Skipped { target, reason } => write!(f, "skipped {}: {reason}", short(target)),
+            KeeperLog::Rejected { target, slice, quantity, error } => {
+                write!(f, "rejected {}: {} -> {error:?}", short(target), slice_text(slice, *quantity))
+            }
+            KeeperLog::ChainFailure(message) => write!(f, "chain error: {message}"),
+            KeeperLog::Note(message) => f.write_str(message),
+        }
+    }
+}
+
+/// Back-off state of one target: failures in a row and the round it may be tried again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct BackOff {
+    failures: u32,
+    until_round: u64,
 }
 
 /// The keeper: its configuration and its back-off state between rounds.
@@ -88,17 +200,159 @@ pub enum KeeperLog {
 pub struct Keeper {
     /// Settings.
     pub config: KeeperConfig,
+    /// Rounds run so far.
+    round: u64,
+    /// Per-target back-off.
+    targets: BTreeMap<Account, BackOff>,
+    /// Global back-off after chain errors.
+    global: BackOff,
+}
+
+/// What one attempt at a planned liquidation ended with.
+enum Attempt {
+    Done(KeeperLog),
+    /// The target failed in a way worth backing off from.
+    TargetFailure(KeeperLog),
+    /// The chain failed: stop the round.
+    Chain(String),
 }
 
 impl Keeper {
     /// A keeper with `config`.
     pub fn new(config: KeeperConfig) -> Self {
-        Keeper { config }
+        Keeper { config, ..Keeper::default() }
+    }
+
+    /// `2^failures` rounds, capped.
+    fn delay(&self, failures: u32) -> u64 {
+        let cap = u64::from(self.config.max_backoff_rounds.max(1));
+        1u64.checked_shl(failures.min(63)).unwrap_or(u64::MAX).min(cap)
+    }
+
+    /// Whether the keeper waits this round after chain errors (rounds still to wait).
+    pub fn global_backoff_rounds(&self) -> u64 {
+        self.global.until_round.saturating_sub(self.round)
     }
 
     /// One round: page through the engine's accounts, margin them off-chain from one oracle
     /// snapshot, and liquidate the worst first (dry-run before each send).
-    pub fn run_once(&mut self, _chain: &mut impl KeeperChain) -> Vec<KeeperLog> {
-        Vec::new()
+    pub fn run_once(&mut self, chain: &mut impl KeeperChain) -> Vec<KeeperLog> {
+        self.round = self.round.saturating_add(1);
+        let mut logs = Vec::new();
+        if self.round < self.global.until_round {
+            logs.push(KeeperLog::Note(format!(
+                "backing off after chain errors: {} more round(s)",
+                self.global.until_round - self.round
+            )));
+            return logs;
+        }
+        let snapshot = match chain.read_snapshot(self.config.page_size) {
+            Ok(s) => s,
+            Err(e) => {
+                self.chain_failed(&mut logs, format!("reading the snapshot: {e}"));
+                return logs;
+            }
+        };
+        let mut sent = 0u32;
+        for decision in plan(&snapshot) {
+            match decision {
+                Decision::Idle(reason) => logs.push(KeeperLog::Note(format!("idle: {reason}"))),
+                Decision::Skip { target, health, reason } => {
+                    let health = health.map_or("unknown".to_string(), |h| format!("{h:.2}"));
+                    logs.push(KeeperLog::Skipped { target, reason: format!("health {health}: {reason}") });
+                }
+                Decision::Liquidate(planned) => {
+                    let target = planned.target;
+                    if let Some(b) = self.targets.get(&target) {
+                        if self.round < b.until_round {
+                            logs.push(KeeperLog::Skipped {
+                                target,
+                                reason: format!("backing off for {} more round(s)", b.until_round - self.round),
+                            });
+                            continue;
+                        }
+                    }
+                    if sent >= self.config.max_liquidations_per_round {
+                        logs.push(KeeperLog::Skipped { target, reason: "round limit reached".into() });
+                        continue;
+                    }
+                    sent += 1;
+                    match self.attempt(chain, &planned, &mut logs) {
+                        Attempt::Done(log) => {
+                            self.targets.remove(&target);
+                            logs.push(log);
+                        }
+                        Attempt::TargetFailure(log) => {
+                            let failures = self.targets.get(&target).map_or(0, |b| b.failures).saturating_add(1);
+                            let until_round = self.round.saturating_add(self.delay(failures));
+                            self.targets.insert(target, BackOff { failures, until_round });
+                            logs.push(log);
+                        }
+                        Attempt::Chain(message) => {
+                            self.chain_failed(&mut logs, message);
+                            return logs;
+                        }
+                    }
+                }
+            }
+        }
+        self.global = BackOff::default();
+        logs
+    }
+
+    fn chain_failed(&mut self, logs: &mut Vec<KeeperLog>, message: String) {
+        self.global.failures = self.global.failures.saturating_add(1);
+        let delay = self.delay(self.global.failures);
+        self.global.until_round = self.round.saturating_add(delay);
+        logs.push(KeeperLog::ChainFailure(format!("{message}; backing off {delay} round(s)")));
+    }
+
+    /// Dry-run (shrinking on `LiquidationTooLarge`), then send.
+    fn attempt(&mut self, chain: &mut impl KeeperChain, planned: &Planned, logs: &mut Vec<KeeperLog>) -> Attempt {
+        let (target, slice) = (planned.target, planned.slice);
+        let mut quantity = planned.quantity;
+        for _ in 0..self.config.max_dry_runs.max(1) {
+            let verdict = match chain.dry_run_liquidation(target, slice, quantity) {
+                Ok((verdict, _)) => verdict,
+                Err(e) => return Attempt::Chain(format!("dry run of liquidate: {e}")),
+            };
+            match verdict {
+                Ok(_) => {
+                    return match chain.send_liquidation(target, slice, quantity) {
+                        Ok((Ok(outcome), ref_time_ps)) => {
+                            Attempt::Done(KeeperLog::Liquidated { target, slice, quantity, outcome, ref_time_ps })
+                        }
+                        Ok((Err(error), _)) => {
+                            Attempt::TargetFailure(KeeperLog::Rejected { target, slice, quantity, error })
+                        }
+                        Err(e) => Attempt::Chain(format!("sending liquidate: {e}")),
+                    };
+                }
+                Err(EngineError::LiquidationTooLarge) if quantity > planned.step => {
+                    let smaller = quantity - planned.step;
+                    logs.push(KeeperLog::Note(format!(
+                        "dry run of {} on {}: LiquidationTooLarge, shrinking to {}",
+                        slice_text(&slice, quantity),
+                        short(&target),
+                        slice_text(&slice, smaller)
+                    )));
+                    quantity = smaller;
+                }
+                Err(
+                    error
+                    @ (EngineError::HealthNotImproved | EngineError::NotLiquidatable | EngineError::StalePrice(_)),
+                ) => {
+                    return Attempt::Done(KeeperLog::Skipped {
+                        target,
+                        reason: format!("dry run of {} says {error:?}", slice_text(&slice, quantity)),
+                    });
+                }
+                Err(error) => return Attempt::TargetFailure(KeeperLog::Rejected { target, slice, quantity, error }),
+            }
+        }
+        Attempt::TargetFailure(KeeperLog::Skipped {
+            target,
+            reason: format!("still too large after {} dry runs", self.config.max_dry_runs),
+        })
     }
 }

@@ -1,0 +1,161 @@
+//! Typed engine and oracle calls over any [`KeeperChain`]: each call is `selector(name)` + SCALE
+//! arguments (as `utils::Chain::try_call` encodes them), the output decoded as ink!'s
+//! `Result<T, LangError>`; and the reading of one [`Snapshot`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use deltamargin_interfaces::{FeedError, FeedId, FeedValue};
+use engine::types::{
+    AccountData, AssetConfig, InstrumentKind, LiquidationOutcome, LiquidationParams, LiquidationSlice, MarketConfig,
+    PauseFlags,
+};
+use engine::EngineError;
+use ink::scale::{Decode, Encode};
+
+use super::plan::Snapshot;
+use super::{ChainError, Executed, KeeperChain};
+use crate::utils::{selector, Account};
+
+/// `selector(message)` followed by the SCALE-encoded `args`: a contract call's input.
+pub fn encode_call(message: &str, args: impl Encode) -> Vec<u8> {
+    let mut input = selector(message).to_vec();
+    args.encode_to(&mut input);
+    input
+}
+
+/// Decodes a message's output (`Result<R, LangError>`).
+pub fn decode_output<R: Decode>(message: &str, exec: &Executed) -> Result<R, ChainError> {
+    match Result::<R, ink::LangError>::decode(&mut &exec.output[..]) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(lang)) => Err(ChainError(format!("{message}: ink! LangError {lang:?}"))),
+        Err(e) => Err(ChainError(format!("{message}: undecodable output ({e})"))),
+    }
+}
+
+/// Typed read-only calls (dry runs) as the keeper.
+pub trait ChainReader: KeeperChain {
+    /// Dry-runs `message` on `contract` and decodes its result.
+    fn read<R: Decode>(&mut self, contract: Account, message: &str, args: impl Encode) -> Result<R, ChainError> {
+        let exec = self.query(contract, encode_call(message, args))?;
+        decode_output(message, &exec)
+    }
+
+    /// Dry-runs `liquidate(target, slice, quantity)`: the engine's verdict, nothing committed.
+    fn dry_run_liquidation(
+        &mut self,
+        target: Account,
+        slice: LiquidationSlice,
+        quantity: u128,
+    ) -> Result<(Result<LiquidationOutcome, EngineError>, u64), ChainError> {
+        let engine = self.engine();
+        let exec = self.query(engine, encode_call("liquidate", (target, slice, quantity)))?;
+        Ok((decode_output("liquidate", &exec)?, exec.ref_time_ps))
+    }
+
+    /// Sends `liquidate(target, slice, quantity)` as a transaction.
+    fn send_liquidation(
+        &mut self,
+        target: Account,
+        slice: LiquidationSlice,
+        quantity: u128,
+    ) -> Result<(Result<LiquidationOutcome, EngineError>, u64), ChainError> {
+        let engine = self.engine();
+        let exec = self.submit(engine, encode_call("liquidate", (target, slice, quantity)))?;
+        Ok((decode_output("liquidate", &exec)?, exec.ref_time_ps))
+    }
+
+    /// Reads one snapshot: the engine's configuration, every account (pages of `page_size`,
+    /// at most 100 — the engine's cap), the keeper's own account, one `read_batch` of every
+    /// market's feeds and the pinned prices of expired options held.
+    fn read_snapshot(&mut self, page_size: u32) -> Result<Snapshot, ChainError> {
+        let engine = self.engine();
+        let keeper = self.keeper();
+        let now_ms = self.now_ms()?;
+        let market_count: u32 = self.read(engine, "market_count", ())?;
+        let mut markets = Vec::new();
+        for u in 0..market_count {
+            let config: Option<MarketConfig> = self.read(engine, "market", u)?;
+            markets.push(config.ok_or_else(|| ChainError(format!("market {u} is listed but has no configuration")))?);
+        }
+        let quote: Account = self.read(engine, "quote_asset", ())?;
+        let quote_config: Option<AssetConfig> = self.read(engine, "asset", quote)?;
+        let quote_decimals =
+            quote_config.ok_or_else(|| ChainError("the quote asset has no configuration".into()))?.decimals;
+        let mut assets = BTreeMap::new();
+        let listed: Vec<Account> = self.read(engine, "collateral_assets", ())?;
+        for asset in listed {
+            let config: Option<AssetConfig> = self.read(engine, "asset", asset)?;
+            if let Some(config) = config {
+                assets.insert(asset, config);
+            }
+        }
+        let liquidation: LiquidationParams = self.read(engine, "liquidation_params", ())?;
+        let paused: PauseFlags = self.read(engine, "paused", ())?;
+        let resume_at: u64 = self.read(engine, "liquidations_resume_at_ms", ())?;
+        let max_positions: u32 = self.read(engine, "max_positions", ())?;
+        let insurance_fund: u128 = self.read(engine, "insurance_fund", ())?;
+
+        let page = page_size.clamp(1, 100);
+        let count: u32 = self.read(engine, "account_count", ())?;
+        let mut accounts = Vec::new();
+        let mut from = 0u32;
+        while from < count {
+            let ids: Vec<Account> = self.read(engine, "accounts", (from, page))?;
+            if ids.is_empty() {
+                break;
+            }
+            from = from.saturating_add(u32::try_from(ids.len()).unwrap_or(u32::MAX));
+            for who in ids {
+                let data: Option<AccountData> = self.read(engine, "account", who)?;
+                if let Some(data) = data {
+                    accounts.push((who, data));
+                }
+            }
+        }
+        let keeper_data: Option<AccountData> = self.read(engine, "account", keeper)?;
+
+        let oracle: Account = self.read(engine, "oracle", ())?;
+        let feed_ids: Vec<FeedId> = markets.iter().flat_map(|m| [m.price_feed, m.vol_feed]).collect();
+        let values: Vec<Result<FeedValue, FeedError>> =
+            self.read(oracle, "PriceOracle::read_batch", feed_ids.clone())?;
+        if values.len() != feed_ids.len() {
+            return Err(ChainError(format!("oracle returned {} values for {} feeds", values.len(), feed_ids.len())));
+        }
+        let feeds = feed_ids.into_iter().zip(values).collect();
+
+        let mut expired = BTreeSet::new();
+        for data in accounts.iter().map(|(_, d)| d).chain(keeper_data.iter()) {
+            for p in &data.positions {
+                if let InstrumentKind::Option { expiry_ms, .. } = p.kind {
+                    if now_ms >= expiry_ms {
+                        expired.insert((p.underlying, expiry_ms));
+                    }
+                }
+            }
+        }
+        let mut settlements = BTreeMap::new();
+        for (u, expiry) in expired {
+            let price: Option<u128> = self.read(engine, "settlement_price", (u, expiry))?;
+            if let Some(price) = price {
+                settlements.insert((u, expiry), price);
+            }
+        }
+        Ok(Snapshot {
+            now_ms,
+            quote_decimals,
+            markets,
+            assets,
+            liquidation,
+            liquidations_open: !paused.liquidations && now_ms >= resume_at,
+            max_positions,
+            insurance_fund,
+            feeds,
+            settlements,
+            accounts,
+            keeper,
+            keeper_data,
+        })
+    }
+}
+
+impl<C: KeeperChain + ?Sized> ChainReader for C {}

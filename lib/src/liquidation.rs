@@ -6,7 +6,7 @@
 use crate::black_scholes::OptionKind;
 use crate::error::{MathError, MathResult};
 use crate::fixed_point::{add, mul_ceil, mul_floor, mul_u128_wide, ovf, sub, Value};
-use crate::margin::{Health, UnderlyingRisk};
+use crate::margin::{Health, Maintenance, UnderlyingMaintenance, UnderlyingRisk};
 use crate::trading::{div_round_u256, div_u256, mul_div, notional_units, ONE_E18};
 use crate::units::{e18_to_value, e18_to_value_ceil, pow10, units_to_value_floor};
 
@@ -61,21 +61,88 @@ impl Standing {
         new_cash: i128,
         cash_decimals: u8,
     ) -> MathResult<Standing> {
+        let m = MaintenanceStanding { equity: self.equity, maintenance_margin: self.maintenance_margin };
+        let m = m.replace(
+            old.map(UnderlyingRisk::maintenance).as_ref(),
+            new.map(UnderlyingRisk::maintenance).as_ref(),
+            old_cash,
+            new_cash,
+            cash_decimals,
+        )?;
+        let mut initial_margin = self.initial_margin;
+        if let Some(r) = old {
+            initial_margin = sub(initial_margin, r.initial_margin)?;
+        }
+        if let Some(r) = new {
+            initial_margin = add(initial_margin, r.initial_margin)?;
+        }
+        Ok(m.with_initial_margin(initial_margin))
+    }
+}
+
+/// Equity and maintenance requirement, quote whole units: the part of a [`Standing`] that a
+/// maintenance-only evaluation gives. Liquidation needs the initial margin only for the end
+/// target, and only once `E ≥ MR(mm)` ([`MaintenanceStanding::reached_end`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaintenanceStanding {
+    /// Equity `E`.
+    pub equity: Value,
+    /// `MR(mm)`.
+    pub maintenance_margin: Value,
+}
+
+impl MaintenanceStanding {
+    /// The standing of a maintenance-only evaluation.
+    pub fn of(m: &Maintenance) -> Self {
+        MaintenanceStanding { equity: m.equity, maintenance_margin: m.maintenance_margin }
+    }
+
+    /// `E − MR(mm)`.
+    pub fn health(&self) -> MathResult<Value> {
+        sub(self.equity, self.maintenance_margin)
+    }
+
+    /// The full standing once the account's `MR(im)` is known.
+    pub fn with_initial_margin(&self, initial_margin: Value) -> Standing {
+        Standing { equity: self.equity, initial_margin, maintenance_margin: self.maintenance_margin }
+    }
+
+    /// Like [`Standing::replace`], for equity and maintenance margin: exact.
+    pub fn replace(
+        &self,
+        old: Option<&UnderlyingMaintenance>,
+        new: Option<&UnderlyingMaintenance>,
+        old_cash: i128,
+        new_cash: i128,
+        cash_decimals: u8,
+    ) -> MathResult<MaintenanceStanding> {
         let mut s = *self;
         let cash_change =
             sub(units_to_value_floor(new_cash, cash_decimals)?, units_to_value_floor(old_cash, cash_decimals)?)?;
         s.equity = add(s.equity, cash_change)?;
         if let Some(r) = old {
             s.equity = sub(s.equity, r.value)?;
-            s.initial_margin = sub(s.initial_margin, r.initial_margin)?;
             s.maintenance_margin = sub(s.maintenance_margin, r.maintenance_margin)?;
         }
         if let Some(r) = new {
             s.equity = add(s.equity, r.value)?;
-            s.initial_margin = add(s.initial_margin, r.initial_margin)?;
             s.maintenance_margin = add(s.maintenance_margin, r.maintenance_margin)?;
         }
         Ok(s)
+    }
+
+    /// [`Standing::reached_end`] computing the account's `MR(im)` with `initial_margin` only when
+    /// it can matter: the end target is never below `MR(mm)` (the gap and `b` are non-negative),
+    /// so `E < MR(mm)` has not reached it whatever the initial margin.
+    pub fn reached_end<E: From<MathError>>(
+        &self,
+        buffer_e18: u128,
+        initial_margin: impl FnOnce() -> Result<Value, E>,
+    ) -> Result<bool, E> {
+        if self.equity < self.maintenance_margin {
+            return Ok(false);
+        }
+        Ok(self.with_initial_margin(initial_margin()?).reached_end(buffer_e18)?)
     }
 }
 

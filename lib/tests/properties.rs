@@ -329,6 +329,27 @@ fn option_book(allow_long: bool) -> impl Strategy<Value = (Vec<Market>, Vec<Coll
         })
 }
 
+/// A liquidation-like change of underlying 0: drop one of its positions (the `cut`-th mod 4, if
+/// any) and halve its collateral.
+fn change_underlying_zero(
+    collateral: &[Collateral],
+    positions: &[Position],
+    cut: usize,
+) -> (Vec<Collateral>, Vec<Position>) {
+    let mut changed_positions = positions.to_vec();
+    if let Some(i) =
+        changed_positions.iter().enumerate().filter(|(_, p)| p.underlying == 0).map(|(i, _)| i).nth(cut % 4)
+    {
+        changed_positions.remove(i);
+    }
+    let changed_collateral: Vec<Collateral> = collateral
+        .iter()
+        .map(|c| if c.underlying == 0 { Collateral { amount: c.amount / 2, ..*c } } else { *c })
+        .filter(|c| c.amount > 0)
+        .collect();
+    (changed_collateral, changed_positions)
+}
+
 proptest! {
     /// Liquidation revalues only the slice's underlying: replacing that underlying's contribution
     /// and the cash in a full evaluation gives exactly (bit for bit) the full evaluation of the
@@ -342,16 +363,7 @@ proptest! {
         use margin_math::liquidation::Standing;
         let (markets, collateral, positions, cash) = book;
         let before = evaluate(&markets, &account(cash, &collateral, &positions), NOW_MS).unwrap();
-        // Change underlying 0: drop one of its positions (if any) and halve its collateral.
-        let mut changed_positions = positions.clone();
-        if let Some(i) = changed_positions.iter().enumerate().filter(|(_, p)| p.underlying == 0).map(|(i, _)| i).nth(cut % 4) {
-            changed_positions.remove(i);
-        }
-        let changed_collateral: Vec<Collateral> = collateral
-            .iter()
-            .map(|c| if c.underlying == 0 { Collateral { amount: c.amount / 2, ..*c } } else { *c })
-            .filter(|c| c.amount > 0)
-            .collect();
+        let (changed_collateral, changed_positions) = change_underlying_zero(&collateral, &positions, cut);
         let new_cash = cash + cash_change;
         let full = evaluate(&markets, &account(new_cash, &changed_collateral, &changed_positions), NOW_MS).unwrap();
         let only_c: Vec<Collateral> = changed_collateral.iter().copied().filter(|c| c.underlying == 0).collect();
@@ -361,5 +373,93 @@ proptest! {
         let recombined = Standing::of(&before).replace(old, only.underlyings.first(), cash, new_cash, 18).unwrap();
         prop_assert_eq!(recombined, Standing::of(&full));
         prop_assert_eq!(recombined.health().unwrap(), full.health);
+    }
+}
+
+/// [`option_book`] with some options expired: unpinned (valued at intrinsic around spot) or
+/// pinned at a settlement price within ±50% of spot.
+fn option_book_with_expired() -> impl Strategy<Value = (Vec<Market>, Vec<Collateral>, Vec<Position>, i128)> {
+    (option_book(true), prop::collection::vec((0u8..4, 500u128..1500), 16)).prop_map(|(book, expiries)| {
+        let (markets, collateral, mut positions, cash) = book;
+        for (p, (what, settle_permille)) in positions.iter_mut().zip(expiries) {
+            let spot = markets[p.underlying as usize].spot_e18;
+            if let PositionKind::Option { ref mut expiry_ms, ref mut settlement_e18, .. } = p.kind {
+                match what {
+                    0 => *expiry_ms = NOW_MS - 1,
+                    1 => {
+                        *expiry_ms = NOW_MS;
+                        *settlement_e18 = Some(spot / 1000 * settle_permille);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        (markets, collateral, positions, cash)
+    })
+}
+
+proptest! {
+    /// The maintenance-only evaluation gives exactly (bit for bit) the equity, maintenance
+    /// margin and health of the full evaluation, in total and per underlying.
+    #[test]
+    fn maintenance_evaluation_equals_full_evaluation(book in option_book_with_expired()) {
+        use margin_math::margin::evaluate_maintenance;
+        let (markets, collateral, positions, cash) = book;
+        let acct = account(cash, &collateral, &positions);
+        let full = evaluate(&markets, &acct, NOW_MS).unwrap();
+        let m = evaluate_maintenance(&markets, &acct, NOW_MS).unwrap();
+        prop_assert_eq!(m.equity, full.equity);
+        prop_assert_eq!(m.maintenance_margin, full.maintenance_margin);
+        prop_assert_eq!(m.health, full.health);
+        prop_assert_eq!(m.liquidatable, full.liquidatable);
+        prop_assert_eq!(m.underlyings.len(), full.underlyings.len());
+        for (a, b) in m.underlyings.iter().zip(&full.underlyings) {
+            prop_assert_eq!(a.underlying, b.underlying);
+            prop_assert_eq!(a.value, b.value);
+            prop_assert_eq!(a.maintenance_margin, b.maintenance_margin);
+        }
+    }
+
+    /// Liquidation's lazy end-target decision (maintenance standings recombined per underlying,
+    /// the initial margin computed only when `E ≥ MR(mm)`: the other underlyings' from the
+    /// account before, the changed one's alone) equals the decision from a full evaluation of
+    /// the changed account. The cash change aims near the end target so both sides are hit.
+    #[test]
+    fn lazy_end_target_decision_equals_full_evaluation(
+        book in option_book_with_expired(),
+        cut in 0usize..16,
+        buffer in 0u128..=E18,
+        jitter in -2_000i128..2_000,
+    ) {
+        use margin_math::liquidation::{MaintenanceStanding, Standing};
+        use margin_math::margin::evaluate_maintenance;
+        let (markets, collateral, positions, cash) = book;
+        let before = evaluate_maintenance(&markets, &account(cash, &collateral, &positions), NOW_MS).unwrap();
+        let (changed_collateral, changed_positions) = change_underlying_zero(&collateral, &positions, cut);
+        // Cash that puts the changed account's equity within ±2000e-6 quote of its end target.
+        let unmoved = evaluate(&markets, &account(cash, &changed_collateral, &changed_positions), NOW_MS).unwrap();
+        let gap = Standing::of(&unmoved).end_target(buffer).unwrap() - unmoved.equity;
+        let new_cash = cash + (gap.to_num::<f64>() * 1e18) as i128 + jitter * 1_000_000_000_000;
+        let full = evaluate(&markets, &account(new_cash, &changed_collateral, &changed_positions), NOW_MS).unwrap();
+        let full_decision = Standing::of(&full).reached_end(buffer).unwrap();
+
+        let only_c: Vec<Collateral> = changed_collateral.iter().copied().filter(|c| c.underlying == 0).collect();
+        let only_p: Vec<Position> = changed_positions.iter().copied().filter(|p| p.underlying == 0).collect();
+        let only = evaluate_maintenance(&markets[..1], &account(0, &only_c, &only_p), NOW_MS).unwrap();
+        let old = before.underlyings.iter().find(|r| r.underlying == 0);
+        let after = MaintenanceStanding::of(&before).replace(old, only.underlyings.first(), cash, new_cash, 18).unwrap();
+        prop_assert_eq!(after.equity, full.equity);
+        prop_assert_eq!(after.maintenance_margin, full.maintenance_margin);
+        let mut asked = false;
+        let lazy = after.reached_end(buffer, || {
+            asked = true;
+            let other_c: Vec<Collateral> = collateral.iter().copied().filter(|c| c.underlying != 0).collect();
+            let other_p: Vec<Position> = positions.iter().copied().filter(|p| p.underlying != 0).collect();
+            let others = evaluate(&markets, &account(0, &other_c, &other_p), NOW_MS)?;
+            let changed = evaluate(&markets[..1], &account(0, &only_c, &only_p), NOW_MS)?;
+            Ok::<Value, margin_math::MathError>(others.initial_margin + changed.initial_margin)
+        }).unwrap();
+        prop_assert_eq!(lazy, full_decision);
+        prop_assert_eq!(asked, full.equity >= full.maintenance_margin);
     }
 }

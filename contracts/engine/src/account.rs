@@ -172,12 +172,21 @@ pub struct MathAccount {
 impl MathAccount {
     /// The items of `underlying` only, with no cash: what a liquidation revalues.
     pub fn only(&self, underlying: UnderlyingId) -> MathAccount {
+        self.select(|u| u == underlying)
+    }
+
+    /// The items of every underlying but `underlying`, with no cash.
+    pub fn except(&self, underlying: UnderlyingId) -> MathAccount {
+        self.select(|u| u != underlying)
+    }
+
+    fn select(&self, keep: impl Fn(UnderlyingId) -> bool) -> MathAccount {
         MathAccount {
             cash: 0,
             cash_decimals: self.cash_decimals,
-            collateral: self.collateral.iter().filter(|c| c.underlying == underlying).copied().collect(),
-            positions: self.positions.iter().filter(|p| p.underlying == underlying).copied().collect(),
-            underlyings: Vec::from([underlying]),
+            collateral: self.collateral.iter().filter(|c| keep(c.underlying)).copied().collect(),
+            positions: self.positions.iter().filter(|p| keep(p.underlying)).copied().collect(),
+            underlyings: self.underlyings.iter().copied().filter(|&u| keep(u)).collect(),
         }
     }
 

@@ -23,9 +23,9 @@ mod engine {
     use ink::storage::Mapping;
     use margin_math::liquidation::{
         collateral_value_units, intrinsic_e18, penalty_units, settlement_cash_units, share_units, value_to_units_floor,
-        Standing,
+        MaintenanceStanding,
     };
-    use margin_math::margin::{evaluate, Health, Market};
+    use margin_math::margin::{evaluate, evaluate_maintenance, Health, Market, UnderlyingMaintenance};
     use margin_math::trading::{
         fee_units, is_reducing, is_whole_lots, notional_e18, notional_units, option_mark_e18, within_band,
     };
@@ -698,19 +698,24 @@ mod engine {
             ensure(!stale.contains(&underlying), EngineError::StalePrice(underlying))?;
             let snap =
                 *markets.iter().find(|m| m.underlying == underlying).ok_or(EngineError::UnknownMarket(underlying))?;
-            let before = evaluate(&markets, &target_math.as_math(), now)?;
+            // Equity and maintenance only: initial margin matters for the end target alone.
+            let before = evaluate_maintenance(&markets, &target_math.as_math(), now)?;
             ensure(before.liquidatable, EngineError::NotLiquidatable)?;
             let old_risk = before.underlyings.iter().find(|r| r.underlying == underlying);
-            let standing = Standing::of(&before);
+            let standing = MaintenanceStanding::of(&before);
 
             let ctx = SliceContext { slice, snap, market, now, standing, old_risk };
             let mut fill = self.fill_slice(&ctx, &data, &liquidator_data, quantity)?;
             let emptied = fill.target.collateral.is_empty() && fill.target.positions.is_empty();
             ensure(fill.after.health()? > before.health || emptied, EngineError::HealthNotImproved)?;
-            if quantity > step && fill.after.reached_end(self.liquidation.end_buffer_e18)? {
-                let smaller = quantity.checked_sub(step).ok_or(OVERFLOW)?;
-                let less = self.fill_slice(&ctx, &data, &liquidator_data, smaller)?;
-                ensure(!less.after.reached_end(self.liquidation.end_buffer_e18)?, EngineError::LiquidationTooLarge)?;
+            if quantity > step {
+                let mut others_im = None;
+                if self.reached_end(&ctx, &markets, &target_math, &fill, &mut others_im)? {
+                    let smaller = quantity.checked_sub(step).ok_or(OVERFLOW)?;
+                    let less = self.fill_slice(&ctx, &data, &liquidator_data, smaller)?;
+                    let too_large = !self.reached_end(&ctx, &markets, &target_math, &less, &mut others_im)?;
+                    ensure(too_large, EngineError::LiquidationTooLarge)?;
+                }
             }
 
             // Insolvency: the last item is gone and cash is negative.
@@ -1285,7 +1290,7 @@ mod engine {
             // The target's standing after the move: its slice underlying revalued alone.
             let underlying = ctx.snap.underlying;
             let only = self.math_account(&target)?.only(underlying);
-            let revalued = evaluate(&[ctx.snap], &only.as_math(), ctx.now)?;
+            let revalued = evaluate_maintenance(&[ctx.snap], &only.as_math(), ctx.now)?;
             let moved = ctx.standing.replace(ctx.old_risk, revalued.underlyings.first(), data.cash, target.cash, qd)?;
             // Penalty for the requirement released; none from an insolvent target, whose
             // liquidator is paid by the fund instead (capped by the caller).
@@ -1316,6 +1321,32 @@ mod engine {
                 fund_share,
                 fund_reward,
                 after,
+                only,
+            })
+        }
+
+        /// Whether the target after `fill` reached the liquidation-end target. Its `MR(im)` — the
+        /// untouched underlyings' from `before` (computed once into `others_im`) plus the slice
+        /// underlying's revalued — is computed only when `E ≥ MR(mm)`, the least the target
+        /// can be.
+        fn reached_end(
+            &self,
+            ctx: &SliceContext<'_>,
+            markets: &[Market],
+            before: &MathAccount,
+            fill: &SliceFill,
+            others_im: &mut Option<Value>,
+        ) -> Result<bool, EngineError> {
+            fill.after.reached_end(self.liquidation.end_buffer_e18, || {
+                let others = match *others_im {
+                    Some(im) => im,
+                    None => {
+                        let rest = before.except(ctx.snap.underlying);
+                        *others_im.insert(evaluate(markets, &rest.as_math(), ctx.now)?.initial_margin)
+                    }
+                };
+                let slice = evaluate(&[ctx.snap], &fill.only.as_math(), ctx.now)?;
+                Ok(margin_math::fixed_point::add(others, slice.initial_margin)?)
             })
         }
 
@@ -1368,8 +1399,8 @@ mod engine {
         snap: Market,
         market: MarketConfig,
         now: u64,
-        standing: Standing,
-        old_risk: Option<&'a margin_math::margin::UnderlyingRisk>,
+        standing: MaintenanceStanding,
+        old_risk: Option<&'a UnderlyingMaintenance>,
     }
 
     /// One liquidation quantity applied to copies of both accounts (nothing stored).
@@ -1385,7 +1416,9 @@ mod engine {
         /// What the liquidator's share would have been from an insolvent target (the fund pays
         /// it, capped).
         fund_reward: u128,
-        after: Standing,
+        after: MaintenanceStanding,
+        /// The target's items in the slice underlying after the move.
+        only: MathAccount,
     }
 
     /// Haircut below 100% and a deposit cap worth at most `MAX_ITEM_NOTIONAL_E18` at the

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use super::types::{Account, Market, PositionKind, PreparedMarket, UnderlyingId, MAX_PRICE_E18};
-use crate::black_scholes::{ln_of, OptionKind, OptionTerms, VolTerms};
+use crate::black_scholes::{ln_of, Greeks, OptionKind, OptionTerms, VolTerms};
 use crate::error::{MathError, MathResult};
 use crate::fixed_point::{
     add, mul_ceil, mul_floor, mul_size_precise, ovf, pmul, precise_to_value_floor, psub, sub, Precise, Value,
@@ -64,6 +64,45 @@ pub struct Health {
     pub underlyings: Vec<UnderlyingRisk>,
 }
 
+/// Equity and maintenance requirement of the account in one underlying (no initial margin, no
+/// greeks): what [`evaluate_maintenance`] computes. Money in quote whole units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnderlyingMaintenance {
+    /// The underlying.
+    pub underlying: UnderlyingId,
+    /// `V_u(S, σ)`, the same bits as [`UnderlyingRisk::value`].
+    pub value: Value,
+    /// `MR_u(mm)`, the same bits as [`UnderlyingRisk::maintenance_margin`].
+    pub maintenance_margin: Value,
+}
+
+/// Equity and maintenance margin of one account, the same bits as [`evaluate`]'s: what a
+/// liquidation checks first. Money in quote whole units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Maintenance {
+    /// `E = cash + Σ_u V_u(S, σ)`.
+    pub equity: Value,
+    /// `MR(mm) = Σ_u MR_u(mm)`.
+    pub maintenance_margin: Value,
+    /// `E − MR(mm)`.
+    pub health: Value,
+    /// `health < 0`.
+    pub liquidatable: bool,
+    /// Per underlying the account holds, in market order.
+    pub underlyings: Vec<UnderlyingMaintenance>,
+}
+
+impl UnderlyingRisk {
+    /// The maintenance part of this risk.
+    pub fn maintenance(&self) -> UnderlyingMaintenance {
+        UnderlyingMaintenance {
+            underlying: self.underlying,
+            value: self.value,
+            maintenance_margin: self.maintenance_margin,
+        }
+    }
+}
+
 impl Health {
     /// `E − MR(im)`: the margin left for new risk (negative: trades must reduce).
     pub fn initial_health(&self) -> MathResult<Value> {
@@ -121,8 +160,9 @@ fn intrinsic(kind: OptionKind, settle: Precise, strike: Precise) -> MathResult<P
     Ok(diff.max(Precise::ZERO))
 }
 
-/// Collects and converts the items of `underlying`.
-pub(crate) fn book(market: &Market, account: &Account<'_>, now_ms: u64) -> MathResult<Book> {
+/// Collects and converts the items of `underlying`; with `greeks` false, unpinned options are
+/// priced at the centre only (the same price bits) and carry zero greeks.
+pub(crate) fn book(market: &Market, account: &Account<'_>, now_ms: u64, greeks: bool) -> MathResult<Book> {
     let pm = market.prepare()?;
     let u = market.underlying;
     let mut d_one = Value::ZERO;
@@ -175,7 +215,13 @@ pub(crate) fn book(market: &Market, account: &Account<'_>, now_ms: u64) -> MathR
                             Some(l) => l,
                             None => *ln_spot.insert(ln_of(pm.spot_p)?),
                         };
-                        let g = terms.greeks(pm.spot_p, ln_s, pm.vol_p)?;
+                        let g = if greeks {
+                            terms.greeks(pm.spot_p, ln_s, pm.vol_p)?
+                        } else {
+                            let zero = Precise::ZERO;
+                            let price = terms.price(pm.spot_p, ln_s, pm.vol_p)?;
+                            Greeks { price, delta: zero, gamma: zero, vega: zero }
+                        };
                         if size < Value::ZERO {
                             short_size = sub(short_size, size)?;
                         }
@@ -303,19 +349,22 @@ impl Book {
     }
 }
 
-fn risk(market: &Market, account: &Account<'_>, now_ms: u64) -> MathResult<UnderlyingRisk> {
-    let b = book(market, account, now_ms)?;
+/// The account's risk in `market`'s underlying; without `initial`, the maintenance grid only,
+/// priced at the centre without greeks (the same value and maintenance bits; the initial margin
+/// and its worst point are then copies of the maintenance ones, the greeks zero).
+fn risk(market: &Market, account: &Account<'_>, now_ms: u64, initial: bool) -> MathResult<UnderlyingRisk> {
+    let b = book(market, account, now_ms, initial)?;
     let mut delta = b.d_one;
     let mut gamma = Value::ZERO;
     let mut vega = Value::ZERO;
-    for o in b.options.iter().filter(|o| !o.pinned) {
+    for o in b.options.iter().filter(|o| initial && !o.pinned) {
         delta = add(delta, mul_size_precise(o.size, o.delta, false)?)?;
         gamma = add(gamma, mul_size_precise(o.size, o.gamma, false)?)?;
         vega = add(vega, mul_size_precise(o.size, o.vega, false)?)?;
     }
     let add_ons = b.add_ons()?;
     let (grid_mm, worst_mm) = b.grid(b.shock(true))?;
-    let (grid_im, worst_im) = b.grid(b.shock(false))?;
+    let (grid_im, worst_im) = if initial { b.grid(b.shock(false))? } else { (grid_mm, worst_mm) };
     let maintenance_margin = add(grid_mm, add_ons)?;
     let initial_margin = add(grid_im, add_ons)?.max(maintenance_margin);
     Ok(UnderlyingRisk {
@@ -349,6 +398,25 @@ pub(crate) fn check_underlyings(markets: &[Market], account: &Account<'_>) -> Ma
 /// an item whose underlying has no market is `UnknownUnderlying`. Duplicate market entries for
 /// one underlying are `OutOfDomain`.
 pub fn evaluate(markets: &[Market], account: &Account<'_>, now_ms: u64) -> MathResult<Health> {
+    evaluate_levels(markets, account, now_ms, true)
+}
+
+/// Equity and maintenance margin only: without the initial-margin grid and the greeks, about
+/// half the cost of [`evaluate`] for option books. Same inputs and checks; wherever `evaluate`
+/// succeeds, the same bits (it can succeed where only `evaluate`'s IM grid or greeks overflow).
+pub fn evaluate_maintenance(markets: &[Market], account: &Account<'_>, now_ms: u64) -> MathResult<Maintenance> {
+    let h = evaluate_levels(markets, account, now_ms, false)?;
+    Ok(Maintenance {
+        equity: h.equity,
+        maintenance_margin: h.maintenance_margin,
+        health: h.health,
+        liquidatable: h.liquidatable,
+        underlyings: h.underlyings.iter().map(UnderlyingRisk::maintenance).collect(),
+    })
+}
+
+/// [`evaluate`]; without `initial`, see [`risk`].
+fn evaluate_levels(markets: &[Market], account: &Account<'_>, now_ms: u64, initial: bool) -> MathResult<Health> {
     check_underlyings(markets, account)?;
     let mut equity = units_to_value_floor(account.cash, account.cash_decimals)?;
     let mut initial_margin = Value::ZERO;
@@ -363,7 +431,7 @@ pub fn evaluate(markets: &[Market], account: &Account<'_>, now_ms: u64) -> MathR
         if !held {
             continue;
         }
-        let r = risk(market, account, now_ms)?;
+        let r = risk(market, account, now_ms, initial)?;
         equity = add(equity, r.value)?;
         initial_margin = add(initial_margin, r.initial_margin)?;
         maintenance_margin = add(maintenance_margin, r.maintenance_margin)?;

@@ -28,11 +28,17 @@
 //!   every grid spot.
 //! * `MR_u(im)` is floored at `MR_u(mm)`, so `IM ≥ MM` holds for every book (the raw grids are
 //!   not nested, so an option book could otherwise show `IM < MM`).
+//!
+//! [`evaluate`] gives everything; [`evaluate_maintenance`] gives the same bits of `E`, `MR(mm)`
+//! and health (total and per underlying) without the initial grid and the greeks, about half the
+//! option pricing: what a liquidation needs until the account is back above maintenance.
 
 mod evaluate;
 mod stress;
 mod types;
 
-pub use evaluate::{evaluate, Health, Scenario, UnderlyingRisk};
+pub use evaluate::{
+    evaluate, evaluate_maintenance, Health, Maintenance, Scenario, UnderlyingMaintenance, UnderlyingRisk,
+};
 pub use stress::{stress, StressGrid, StressPoint};
 pub use types::{Account, Collateral, Market, MarketParams, Position, PositionKind, UnderlyingId};

@@ -54,7 +54,7 @@ pub fn stress(
     }
     check_underlyings(markets, account)?;
     let market = markets.iter().find(|m| m.underlying == underlying).ok_or(MathError::UnknownUnderlying)?;
-    let b = book(market, account, now_ms)?;
+    let b = book(market, account, now_ms, false)?;
     let m = b.market;
     let full = mul_ceil(m.spot, shock_h(&b, maintenance))?;
     let low_spot = sub(m.spot, full)?;

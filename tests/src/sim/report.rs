@@ -10,6 +10,9 @@ pub fn e18_str(value: u128, places: u32) -> String {
     units_str(value as i128, 18, places)
 }
 
+/// Liquidations listed one line each.
+const MAX_LIQUIDATION_LINES: usize = 12;
+
 /// Accounts shown one column each in the table; beyond this the table shows counts instead.
 pub const MAX_ACCOUNT_COLUMNS: usize = 6;
 
@@ -101,6 +104,37 @@ pub fn text(result: &SimResult) -> String {
         result.steps.iter().flat_map(|r| r.actions.iter().map(move |a| (r.step, a))).filter(|(_, a)| !a.ok).collect();
     for (step, a) in &failed {
         let _ = writeln!(s, "step {step}: refused: {} ({})", a.action, a.error.as_deref().unwrap_or(""));
+    }
+
+    let liquidations: Vec<_> =
+        result.steps.iter().flat_map(|r| r.liquidations.iter().map(move |l| (r.step, l))).collect();
+    if !liquidations.is_empty() {
+        let _ =
+            writeln!(s, "\nliquidations (slice, quantity, mark, health before, penalty, liquidator reward, bad debt):");
+    }
+    for (step, l) in liquidations.iter().take(MAX_LIQUIDATION_LINES) {
+        let quantity = match l.slice.strip_prefix("collateral ") {
+            Some(symbol) => {
+                let decimals = result.assets.iter().find(|a| a.0 == symbol).map_or(0, |a| u32::from(a.1));
+                units_str(l.quantity as i128, decimals, 3)
+            }
+            None => e18_str(l.quantity, 3),
+        };
+        let _ = writeln!(
+            s,
+            "  step {step}: {} by {}: {} x {quantity} at {}, health {}, penalty {}, reward {}, bad debt {}",
+            l.target,
+            l.liquidator,
+            l.slice,
+            e18_str(l.price_e18, 2),
+            cut(&l.health_before, 2),
+            money(l.penalty),
+            money(l.liquidator_reward),
+            money(l.bad_debt)
+        );
+    }
+    if liquidations.len() > MAX_LIQUIDATION_LINES {
+        let _ = writeln!(s, "  … {} more (see --json)", liquidations.len() - MAX_LIQUIDATION_LINES);
     }
 
     let sum = &result.summary;

@@ -44,7 +44,7 @@ pub struct AccountRow {
 }
 
 /// One liquidation call (from the engine's `Liquidated` event).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LiquidationRecord {
     /// Target account name.
     pub target: String,
@@ -66,6 +66,11 @@ pub struct LiquidationRecord {
     pub fund_paid: u128,
     /// Bad debt recognized, quote base units.
     pub bad_debt: u128,
+    /// Target's health before the call, quote (6 places).
+    pub health_before: String,
+    /// `health_before` as a float, for charts.
+    #[serde(skip)]
+    pub health_before_f64: f64,
 }
 
 /// A `BadDebtRecognized` event.
@@ -162,6 +167,10 @@ pub struct SimResult {
     pub markets: Vec<String>,
     /// Account names.
     pub accounts: Vec<String>,
+    /// Whether each account is drawn in the health chart.
+    pub charted: Vec<bool>,
+    /// Collateral tokens: symbol and decimals.
+    pub assets: Vec<(String, u8)>,
     /// Quote symbol.
     pub quote: String,
     /// Quote decimals.
@@ -329,6 +338,12 @@ pub fn run(scenario: &Scenario, on_step: &mut dyn FnMut(u32, u32)) -> Result<Sim
         description: scenario.description.clone(),
         markets: world.markets.iter().map(|m| m.name.clone()).collect(),
         accounts: world.accounts.iter().map(|(n, _)| n.clone()).collect(),
+        charted: scenario
+            .accounts
+            .iter()
+            .flat_map(|a| std::iter::repeat_n(a.chart, a.count.map_or(1, |n| n as usize)))
+            .collect(),
+        assets: world.assets.iter().map(|t| (t.symbol.clone(), t.decimals)).collect(),
         quote: world.quote.symbol.clone(),
         quote_decimals: world.quote.decimals,
         steps,
@@ -384,7 +399,10 @@ fn record(
                 target: world.name_of(e.target),
                 liquidator: world.name_of(e.liquidator),
                 slice: match e.slice {
-                    LiquidationSlice::Position(id) => format!("position {id}"),
+                    LiquidationSlice::Position(id) => format!(
+                        "position {}",
+                        world.instruments.iter().find(|(_, v)| v.0 == id).map_or("?", |(name, _)| name.as_str())
+                    ),
                     LiquidationSlice::Collateral(asset) => format!(
                         "collateral {}",
                         world.assets.iter().find(|t| t.account == asset).map_or("?", |t| t.symbol.as_str())
@@ -397,6 +415,8 @@ fn record(
                 fund_share: o.fund_share,
                 fund_paid: (o.liquidator_reward + o.fund_share).saturating_sub(o.penalty),
                 bad_debt: o.bad_debt,
+                health_before: conservation::bits_str(o.health_before_bits, 6),
+                health_before_f64: o.health_before_bits as f64 / (1u64 << 48) as f64,
             }
         })
         .collect();

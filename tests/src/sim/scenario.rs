@@ -276,6 +276,13 @@ pub struct AccountSpec {
     /// Deposits of the set-up block: symbol → whole tokens.
     #[serde(default)]
     pub deposits: BTreeMap<String, String>,
+    /// Drawn in the health chart (default true; a large counterparty would flatten the others).
+    #[serde(default = "yes")]
+    pub chart: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A trade reported by the venue.

@@ -13,6 +13,8 @@ struct Series {
     name: String,
     /// `(step, value)`; NaN values break the line.
     points: Vec<(f64, f64)>,
+    /// Points drawn as open circles (health just before a liquidation).
+    marks: Vec<(f64, f64)>,
 }
 
 const W: f64 = 900.0;
@@ -46,7 +48,7 @@ fn nice_step(range: f64, ticks: f64) -> f64 {
 }
 
 fn chart(title: &str, y_label: &str, series: &[Series], zero_line: bool) -> String {
-    let values = series.iter().flat_map(|s| s.points.iter()).filter(|p| p.1.is_finite());
+    let values = series.iter().flat_map(|s| s.points.iter().chain(s.marks.iter())).filter(|p| p.1.is_finite());
     let (mut x_hi, mut y_lo, mut y_hi) = (1.0f64, f64::INFINITY, f64::NEG_INFINITY);
     for &(x, y) in values {
         x_hi = x_hi.max(x);
@@ -129,6 +131,14 @@ fn chart(title: &str, y_label: &str, series: &[Series], zero_line: bool) -> Stri
             }
         }
         flush(&mut segment, &mut s);
+        for &(x, y) in series.marks.iter().filter(|p| p.1.is_finite()) {
+            let _ = writeln!(
+                s,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#ffffff" stroke="{color}" stroke-width="2"/>"##,
+                px(x),
+                py(y)
+            );
+        }
         let ly = TOP + 10.0 + 18.0 * i as f64;
         let _ = writeln!(
             s,
@@ -166,16 +176,29 @@ pub fn write(result: &SimResult, dir: &Path) -> Result<Vec<String>, String> {
         .map(|(u, name)| Series {
             name: name.clone(),
             points: result.steps.iter().map(|r| (f64::from(r.step), r.spots_e18[u] as f64 / e18)).collect(),
+            marks: Vec::new(),
         })
         .collect();
-    let health: Vec<Series> = if result.accounts.len() <= MAX_LINES {
-        result
-            .accounts
+    let charted: Vec<usize> = (0..result.accounts.len()).filter(|&i| result.charted.get(i) != Some(&false)).collect();
+    let health: Vec<Series> = if charted.len() <= MAX_LINES {
+        charted
             .iter()
-            .enumerate()
-            .map(|(i, name)| Series {
-                name: name.clone(),
-                points: result.steps.iter().map(|r| (f64::from(r.step), r.accounts[i].health_f64)).collect(),
+            .map(|&i| {
+                let name = &result.accounts[i];
+                Series {
+                    name: name.clone(),
+                    points: result.steps.iter().map(|r| (f64::from(r.step), r.accounts[i].health_f64)).collect(),
+                    marks: result
+                        .steps
+                        .iter()
+                        .flat_map(|r| {
+                            r.liquidations
+                                .iter()
+                                .filter(|l| &l.target == name)
+                                .map(move |l| (f64::from(r.step), l.health_before_f64))
+                        })
+                        .collect(),
+                }
             })
             .collect()
     } else {
@@ -195,6 +218,7 @@ pub fn write(result: &SimResult, dir: &Path) -> Result<Vec<String>, String> {
             .map(|(name, q)| Series {
                 name: format!("{name} of {}", result.accounts.len()),
                 points: result.steps.iter().map(|r| (f64::from(r.step), pick(q)(r))).collect(),
+                marks: Vec::new(),
             })
             .collect()
     };
@@ -203,10 +227,12 @@ pub fn write(result: &SimResult, dir: &Path) -> Result<Vec<String>, String> {
         Series {
             name: "insurance fund".into(),
             points: result.steps.iter().map(|r| (f64::from(r.step), r.insurance_fund as f64 / scale)).collect(),
+            marks: Vec::new(),
         },
         Series {
             name: "deficit".into(),
             points: result.steps.iter().map(|r| (f64::from(r.step), r.deficit as f64 / scale)).collect(),
+            marks: Vec::new(),
         },
     ];
     let q = &result.quote;
@@ -215,7 +241,7 @@ pub fn write(result: &SimResult, dir: &Path) -> Result<Vec<String>, String> {
         (
             "health",
             chart(
-                &format!("{}: health (equity - MM) per account; gaps: stale or holding nothing", result.scenario),
+                &format!("{}: health (E - MM) after each block; o = just before a liquidation", result.scenario),
                 q,
                 &health,
                 true,

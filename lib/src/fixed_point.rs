@@ -158,6 +158,18 @@ pub(crate) fn div_128_64(u1: u64, u0: u64, v: u64) -> Option<(u64, u64)> {
     Some(((q1 << 32) | q0, rem >> s))
 }
 
+/// `a / v` and `a mod v` for a 64-bit divisor (`None` if `v = 0`): one native 64-bit division
+/// and one [`div_128_64`] instead of the emulated 128-bit division (two on wasm32 for `/` and
+/// `%`). Exact, the same results as `a / v` and `a % v`.
+#[inline]
+pub(crate) fn divrem_u128_u64(a: u128, v: u64) -> Option<(u128, u64)> {
+    let (a1, a0) = limbs(a);
+    let q1 = a1.checked_div(v)?;
+    let r1 = a1.checked_rem(v)?;
+    let (q0, rem) = div_128_64(r1, a0, v)?;
+    Some((join(q1, q0), rem))
+}
+
 /// `n / d` for raw `i128`s, rounded toward zero, `None` if `d = 0` or on overflow: exactly
 /// `n.checked_div(d)`. When `|d|` fits 64 bits (the `ln` kernel's `(m − 1)/(m + 1)`) it is two
 /// [`div_128_64`] steps instead of the emulated 128-bit division.

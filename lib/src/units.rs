@@ -7,7 +7,7 @@
 //! contracts (integers from storage and the oracle → here) get identical bits.
 
 use crate::error::{MathError, MathResult};
-use crate::fixed_point::{ovf, Precise, Value, PRECISE_FRAC_BITS, VALUE_FRAC_BITS};
+use crate::fixed_point::{divrem_u128_u64, ovf, Precise, Value, PRECISE_FRAC_BITS, VALUE_FRAC_BITS};
 
 /// Oracle values and model parameters carry 18 decimals.
 pub const E18_DECIMALS: u8 = 18;
@@ -28,11 +28,21 @@ pub fn pow10(decimals: u8) -> MathResult<u128> {
 /// Returns `(floor_bits, is_exact)`.
 fn unsigned_to_bits(a: u128, decimals: u8, frac_bits: u32) -> MathResult<(u128, bool)> {
     let scale = pow10(decimals)?;
-    let q = ovf(a.checked_div(scale))?;
-    let r = ovf(a.checked_rem(scale))?;
-    // r < 10^24 < 2^80; split the shift so that r · 2^frac never exceeds 128 bits:
-    // frac ≤ 64 and for decimals > 18 we go in two steps of 32 bits.
-    let (frac, exact) = frac_of(r, scale, frac_bits)?;
+    // Up to 19 decimals the scale fits 64 bits: native 64-bit divisions (the hot path: every
+    // e18 oracle value, parameter, size and strike). Same quotients and remainders as below.
+    let (q, frac, exact) = match u64::try_from(scale) {
+        Ok(scale64) => {
+            let (q, r) = ovf(divrem_u128_u64(a, scale64))?;
+            let (frac, exact) = frac_of_u64(r, scale64, frac_bits)?;
+            (q, frac, exact)
+        }
+        Err(_) => {
+            let q = ovf(a.checked_div(scale))?;
+            let r = ovf(a.checked_rem(scale))?;
+            let (frac, exact) = frac_of(r, scale, frac_bits)?;
+            (q, frac, exact)
+        }
+    };
     let int_bits = ovf(q.checked_mul(ovf(1u128.checked_shl(frac_bits))?))?;
     Ok((ovf(int_bits.checked_add(frac))?, exact))
 }
@@ -52,6 +62,71 @@ fn frac_of(r: u128, scale: u128, frac_bits: u32) -> MathResult<(u128, bool)> {
         left = ovf(left.checked_sub(step))?;
     }
     Ok((out, rem == 0))
+}
+
+/// [`frac_of`] for a 64-bit `scale` (`r < scale`): each 32-bit step divides a value below
+/// `scale · 2^32` by `scale` with one [`divrem_u128_u64`], so the quotient digits and the final
+/// remainder are exactly those of `frac_of`.
+fn frac_of_u64(r: u64, scale: u64, frac_bits: u32) -> MathResult<(u128, bool)> {
+    let mut rem = r;
+    let mut out: u128 = 0;
+    let mut left = frac_bits;
+    while left > 0 {
+        let step = if left >= 32 { 32 } else { left };
+        let shifted = ovf(u128::from(rem).checked_shl(step))?;
+        let (digit, next) = ovf(divrem_u128_u64(shifted, scale))?;
+        rem = next;
+        out = ovf(ovf(out.checked_shl(step))?.checked_add(digit))?;
+        left = ovf(left.checked_sub(step))?;
+    }
+    Ok((out, rem == 0))
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference: the generic 128-bit path for any scale.
+    fn reference(a: u128, decimals: u8, frac_bits: u32) -> (u128, bool) {
+        let scale = pow10(decimals).unwrap();
+        let (frac, exact) = frac_of(a % scale, scale, frac_bits).unwrap();
+        ((a / scale) * (1u128 << frac_bits) + frac, exact)
+    }
+
+    proptest! {
+        #[test]
+        fn fast_path_equals_the_generic_division(
+            a in prop_oneof![any::<u64>().prop_map(u128::from), 0u128..(1u128 << 100)],
+            decimals in 0u8..=19,
+            frac_bits in prop_oneof![Just(48u32), Just(64u32), 1u32..=64],
+        ) {
+            // Keep q · 2^frac_bits within 128 bits, as the callers' domains do.
+            let scale = pow10(decimals).unwrap();
+            prop_assume!((a / scale).leading_zeros() > frac_bits);
+            prop_assert_eq!(unsigned_to_bits(a, decimals, frac_bits).unwrap(), reference(a, decimals, frac_bits));
+        }
+    }
+
+    #[test]
+    fn fast_path_edges() {
+        for decimals in [0u8, 1, 6, 18, 19] {
+            let scale = pow10(decimals).unwrap();
+            for a in
+                [0u128, 1, scale - 1, scale, scale + 1, 3 * scale - 1, u128::from(u64::MAX), (1u128 << 63) * scale - 1]
+            {
+                for frac_bits in [48u32, 64] {
+                    if (a / scale).leading_zeros() > frac_bits {
+                        assert_eq!(
+                            unsigned_to_bits(a, decimals, frac_bits).unwrap(),
+                            reference(a, decimals, frac_bits),
+                            "a={a} d={decimals} f={frac_bits}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn bits_to_signed(bits: u128) -> MathResult<i128> {

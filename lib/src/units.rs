@@ -82,53 +82,6 @@ fn frac_of_u64(r: u64, scale: u64, frac_bits: u32) -> MathResult<(u128, bool)> {
     Ok((out, rem == 0))
 }
 
-#[cfg(test)]
-mod fast_path_tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// The reference: the generic 128-bit path for any scale.
-    fn reference(a: u128, decimals: u8, frac_bits: u32) -> (u128, bool) {
-        let scale = pow10(decimals).unwrap();
-        let (frac, exact) = frac_of(a % scale, scale, frac_bits).unwrap();
-        ((a / scale) * (1u128 << frac_bits) + frac, exact)
-    }
-
-    proptest! {
-        #[test]
-        fn fast_path_equals_the_generic_division(
-            a in prop_oneof![any::<u64>().prop_map(u128::from), 0u128..(1u128 << 100)],
-            decimals in 0u8..=19,
-            frac_bits in prop_oneof![Just(48u32), Just(64u32), 1u32..=64],
-        ) {
-            // Keep q · 2^frac_bits within 128 bits, as the callers' domains do.
-            let scale = pow10(decimals).unwrap();
-            prop_assume!((a / scale).leading_zeros() > frac_bits);
-            prop_assert_eq!(unsigned_to_bits(a, decimals, frac_bits).unwrap(), reference(a, decimals, frac_bits));
-        }
-    }
-
-    #[test]
-    fn fast_path_edges() {
-        for decimals in [0u8, 1, 6, 18, 19] {
-            let scale = pow10(decimals).unwrap();
-            for a in
-                [0u128, 1, scale - 1, scale, scale + 1, 3 * scale - 1, u128::from(u64::MAX), (1u128 << 63) * scale - 1]
-            {
-                for frac_bits in [48u32, 64] {
-                    if (a / scale).leading_zeros() > frac_bits {
-                        assert_eq!(
-                            unsigned_to_bits(a, decimals, frac_bits).unwrap(),
-                            reference(a, decimals, frac_bits),
-                            "a={a} d={decimals} f={frac_bits}"
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
-
 fn bits_to_signed(bits: u128) -> MathResult<i128> {
     i128::try_from(bits).map_err(|_| MathError::Overflow)
 }
@@ -263,5 +216,52 @@ mod tests {
         let one_ms = ms_to_years(1).to_bits();
         assert_eq!(one_ms, ((1u128 << 64) / 31_536_000_000) as i128);
         assert_eq!(years_until(10, 5), Precise::ZERO);
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference: the generic 128-bit path for any scale.
+    fn reference(a: u128, decimals: u8, frac_bits: u32) -> (u128, bool) {
+        let scale = pow10(decimals).unwrap();
+        let (frac, exact) = frac_of(a % scale, scale, frac_bits).unwrap();
+        ((a / scale) * (1u128 << frac_bits) + frac, exact)
+    }
+
+    proptest! {
+        #[test]
+        fn fast_path_equals_the_generic_division(
+            a in prop_oneof![any::<u64>().prop_map(u128::from), 0u128..(1u128 << 100)],
+            decimals in 0u8..=19,
+            frac_bits in prop_oneof![Just(48u32), Just(64u32), 1u32..=64],
+        ) {
+            // Keep q · 2^frac_bits within 128 bits, as the callers' domains do.
+            let scale = pow10(decimals).unwrap();
+            prop_assume!((a / scale).leading_zeros() > frac_bits);
+            prop_assert_eq!(unsigned_to_bits(a, decimals, frac_bits).unwrap(), reference(a, decimals, frac_bits));
+        }
+    }
+
+    #[test]
+    fn fast_path_edges() {
+        for decimals in [0u8, 1, 6, 18, 19] {
+            let scale = pow10(decimals).unwrap();
+            for a in
+                [0u128, 1, scale - 1, scale, scale + 1, 3 * scale - 1, u128::from(u64::MAX), (1u128 << 63) * scale - 1]
+            {
+                for frac_bits in [48u32, 64] {
+                    if (a / scale).leading_zeros() > frac_bits {
+                        assert_eq!(
+                            unsigned_to_bits(a, decimals, frac_bits).unwrap(),
+                            reference(a, decimals, frac_bits),
+                            "a={a} d={decimals} f={frac_bits}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -159,6 +159,48 @@ pub fn value_to_units_floor(v: Value, decimals: u8) -> MathResult<i128> {
     }
 }
 
+/// What one liquidation slice charges the target, quote base units (DESIGN §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlicePenalty {
+    /// Taken from the target's cash: `rate · MR(mm) released` ([`penalty_units`]), capped at the
+    /// target's equity less one ulp so the equity stays ≥ 0; 0 from an insolvent target.
+    pub penalty: u128,
+    /// The liquidator's share of `penalty` (rounded down).
+    pub liquidator_reward: u128,
+    /// The insurance fund's share: `penalty − liquidator_reward`.
+    pub fund_share: u128,
+    /// From an insolvent target only: what the liquidator's share would have been, for the
+    /// insurance fund to pay (the caller caps it by the fund and the configured cap).
+    pub fund_reward: u128,
+}
+
+/// The penalty of a slice that took the target's maintenance requirement from `mm_before` to
+/// `mm_after` and left its equity (before the penalty) at `equity_after` — quote whole units —
+/// with `rate_e18` and `liquidator_share_e18` (0..=1). The engine charges it and keepers predict
+/// it with this one function.
+pub fn slice_penalty(
+    mm_before: Value,
+    mm_after: Value,
+    equity_after: Value,
+    rate_e18: u128,
+    liquidator_share_e18: u128,
+    quote_decimals: u8,
+) -> MathResult<SlicePenalty> {
+    let nominal = penalty_units(mm_before, mm_after, rate_e18, quote_decimals)?;
+    let (penalty, fund_reward) = if equity_after < Value::ZERO {
+        (0, share_units(nominal, liquidator_share_e18)?)
+    } else {
+        // At most the equity less one ulp, so the equity stays ≥ 0 after the cash moves.
+        let room = sub(equity_after, Value::from_bits(1))?;
+        let cap =
+            u128::try_from(value_to_units_floor(room, quote_decimals)?.max(0)).map_err(|_| MathError::Overflow)?;
+        (nominal.min(cap), 0)
+    };
+    let liquidator_reward = share_units(penalty, liquidator_share_e18)?;
+    let fund_share = ovf(penalty.checked_sub(liquidator_reward))?;
+    Ok(SlicePenalty { penalty, liquidator_reward, fund_share, fund_reward })
+}
+
 /// Liquidation penalty in quote base units: `rate · (MR(mm) before − MR(mm) after)` — paid for
 /// the risk removed, not the notional — rounded down (0 when no requirement was released).
 pub fn penalty_units(mm_before: Value, mm_after: Value, rate_e18: u128, quote_decimals: u8) -> MathResult<u128> {
@@ -256,6 +298,26 @@ mod tests {
         // 1/3 of a quote unit released at rate 1 with 0 decimals: floor → 0.
         let third = Value::from_bits((1i128 << 48) / 3);
         assert_eq!(penalty_units(third, Value::ZERO, ONE_E18, 0).unwrap(), 0);
+    }
+
+    #[test]
+    fn slice_penalty_caps_at_equity_and_moves_to_the_fund_when_insolvent() {
+        let (rate, share) = (ONE_E18 / 2, ONE_E18 / 2);
+        // 60 released at rate ½: 30 quote; equity 1000 leaves it whole; split 15 / 15.
+        let p = slice_penalty(v(100), v(40), v(1000), rate, share, 6).unwrap();
+        assert_eq!(
+            p,
+            SlicePenalty { penalty: 30_000_000, liquidator_reward: 15_000_000, fund_share: 15_000_000, fund_reward: 0 }
+        );
+        // Equity 10: capped at 10 less one ulp (2^-48 quote), floored to base units: 9.999999.
+        let p = slice_penalty(v(100), v(40), v(10), rate, share, 6).unwrap();
+        assert_eq!(p.penalty, 9_999_999);
+        assert_eq!((p.liquidator_reward, p.fund_share), (4_999_999, 5_000_000));
+        // Equity exactly 0: nothing can be taken.
+        assert_eq!(slice_penalty(v(100), v(40), Value::ZERO, rate, share, 6).unwrap().penalty, 0);
+        // Insolvent: no penalty; the fund owes the liquidator's share of the nominal 30: 15.
+        let p = slice_penalty(v(100), v(40), v(-5), rate, share, 6).unwrap();
+        assert_eq!(p, SlicePenalty { penalty: 0, liquidator_reward: 0, fund_share: 0, fund_reward: 15_000_000 });
     }
 
     #[test]

@@ -22,8 +22,7 @@ mod engine {
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
     use margin_math::liquidation::{
-        collateral_value_units, intrinsic_e18, penalty_units, settlement_cash_units, share_units, value_to_units_floor,
-        MaintenanceStanding,
+        collateral_value_units, intrinsic_e18, settlement_cash_units, slice_penalty, MaintenanceStanding, SlicePenalty,
     };
     use margin_math::margin::{evaluate, evaluate_maintenance, Health, Market, UnderlyingMaintenance};
     use margin_math::trading::{
@@ -1295,18 +1294,14 @@ mod engine {
             // Penalty for the requirement released; none from an insolvent target, whose
             // liquidator is paid by the fund instead (capped by the caller).
             let params = self.liquidation;
-            let nominal =
-                penalty_units(ctx.standing.maintenance_margin, moved.maintenance_margin, params.penalty_rate_e18, qd)?;
-            let (penalty, fund_reward) = if moved.equity < Value::ZERO {
-                (0, share_units(nominal, params.liquidator_share_e18)?)
-            } else {
-                // At most the equity less one ulp, so the equity stays ≥ 0 after the cash moves.
-                let room = moved.equity.checked_sub(Value::from_bits(1)).ok_or(OVERFLOW)?;
-                let cap = u128::try_from(value_to_units_floor(room, qd)?.max(0)).map_err(|_| OVERFLOW)?;
-                (nominal.min(cap), 0)
-            };
-            let liquidator_reward = share_units(penalty, params.liquidator_share_e18)?;
-            let fund_share = penalty.checked_sub(liquidator_reward).ok_or(OVERFLOW)?;
+            let SlicePenalty { penalty, liquidator_reward, fund_share, fund_reward } = slice_penalty(
+                ctx.standing.maintenance_margin,
+                moved.maintenance_margin,
+                moved.equity,
+                params.penalty_rate_e18,
+                params.liquidator_share_e18,
+                qd,
+            )?;
             let cash_before_penalty = target.cash;
             target.add_cash(i128::try_from(penalty).map_err(|_| OVERFLOW)?.checked_neg().ok_or(OVERFLOW)?)?;
             let after = moved.replace(None, None, cash_before_penalty, target.cash, qd)?;

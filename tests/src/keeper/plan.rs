@@ -14,7 +14,7 @@
 //!   then collateral. The first candidate with a feasible quantity wins.
 //! * The quantity (exact strategy): every candidate quantity is *simulated* with the engine's own
 //!   public building blocks (`trade_between` at the mark, `collateral_value_units`,
-//!   `evaluate` of the slice underlying, `Standing::replace`, `penalty_units`), so the standing
+//!   `evaluate` of the slice underlying, `Standing::replace`, `slice_penalty`), so the standing
 //!   after it — penalty included — is what the engine will compute. The keeper takes the
 //!   smallest whole-lot quantity whose standing reaches the end target `MM + b·(IM − MM)`
 //!   (binary search; the engine's "one lot less must not reach it" rule is then checked
@@ -36,8 +36,7 @@ use engine::types::{
 };
 use engine::{EngineError, MathFailure};
 use margin_math::liquidation::{
-    collateral_value_units, intrinsic_e18, penalty_units, settlement_cash_units, share_units, value_to_units_floor,
-    Standing,
+    collateral_value_units, intrinsic_e18, settlement_cash_units, slice_penalty, SlicePenalty, Standing,
 };
 use margin_math::margin::{evaluate, Health, Market};
 use margin_math::trading::option_mark_e18;
@@ -324,17 +323,14 @@ impl SliceCtx<'_> {
         let standing = Standing::of(self.before);
         let moved = standing.replace(old_risk, revalued.underlyings.first(), self.data.cash, target.cash, qd)?;
         let params = s.liquidation;
-        let nominal =
-            penalty_units(standing.maintenance_margin, moved.maintenance_margin, params.penalty_rate_e18, qd)?;
-        let (penalty, fund_reward) = if moved.equity < Value::ZERO {
-            (0, share_units(nominal, params.liquidator_share_e18)?)
-        } else {
-            let room = moved.equity.checked_sub(Value::from_bits(1)).ok_or(OVERFLOW)?;
-            let cap = u128::try_from(value_to_units_floor(room, qd)?.max(0)).map_err(|_| OVERFLOW)?;
-            (nominal.min(cap), 0)
-        };
-        let reward = share_units(penalty, params.liquidator_share_e18)?;
-        let fund_share = penalty.checked_sub(reward).ok_or(OVERFLOW)?;
+        let SlicePenalty { penalty, liquidator_reward: reward, fund_share, fund_reward } = slice_penalty(
+            standing.maintenance_margin,
+            moved.maintenance_margin,
+            moved.equity,
+            params.penalty_rate_e18,
+            params.liquidator_share_e18,
+            qd,
+        )?;
         let cash_before_penalty = target.cash;
         target.add_cash(i128::try_from(penalty).map_err(|_| OVERFLOW)?.checked_neg().ok_or(OVERFLOW)?)?;
         let after = moved.replace(None, None, cash_before_penalty, target.cash, qd)?;

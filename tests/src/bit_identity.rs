@@ -154,21 +154,7 @@ fn markets() -> Vec<Market> {
 /// The stored account as `margin-math` input, built here from the suite's own knowledge of
 /// asset decimals and instrument definitions.
 fn math_items(s: &Suite, data: &AccountData, listed: &[Listed]) -> (Vec<Collateral>, Vec<Position>) {
-    let collateral = data
-        .collateral
-        .iter()
-        .map(|c| {
-            let (underlying, decimals) = if c.asset == s.btc {
-                (BTC, 24)
-            } else if c.asset == s.eth {
-                (ETH, 18)
-            } else {
-                assert_eq!(c.asset, s.idx);
-                (IDX, 0)
-            };
-            Collateral { underlying, amount: c.amount, decimals, basis_haircut_e18: 0 }
-        })
-        .collect();
+    let collateral = s.math_collateral(data);
     let positions = data
         .positions
         .iter()

@@ -190,6 +190,26 @@ impl Suite {
         suite
     }
 
+    /// The account's collateral as `margin-math` input, from the suite's own knowledge of its
+    /// tokens (BTC 24, ETH 18, IDX 0 decimals, no haircut) — independent of the engine's
+    /// conversion, which the bit-identity tests compare against.
+    pub fn math_collateral(&self, data: &AccountData) -> Vec<margin_math::margin::Collateral> {
+        data.collateral
+            .iter()
+            .map(|c| {
+                let (underlying, decimals) = if c.asset == self.btc {
+                    (BTC, 24)
+                } else if c.asset == self.eth {
+                    (ETH, 18)
+                } else {
+                    assert_eq!(c.asset, self.idx);
+                    (IDX, 0)
+                };
+                margin_math::margin::Collateral { underlying, amount: c.amount, decimals, basis_haircut_e18: 0 }
+            })
+            .collect()
+    }
+
     /// Every reporter submits `(underlying, spot, vol)` at the current block time.
     pub fn set_prices(&mut self, prices: &[(u32, &str, &str)]) {
         let now = self.chain.now();

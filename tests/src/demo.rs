@@ -303,7 +303,7 @@ fn story() {
     println!("   maker withdraws 100,000 USD: {:?}", refused.clone().unwrap_err());
     assert_eq!(refused, Err(EngineError::DeficitOutstanding));
     s.cover_deficit(deficit1).expect("cover deficit");
-    gas.record(&s, "cover_deficit");
+    gas.record(&s, "admin(cover_deficit)");
     println!("   owner covers the deficit of {} USD", usd(deficit1 as i128));
     withdraw(&mut s, maker, units("100000", 6)).expect("withdrawal resumes");
     gas.record(&s, "withdraw (quote)");

@@ -15,7 +15,7 @@ use ink::scale::{Decode, Encode};
 
 use crate::state::assert_rejected;
 use crate::suite::*;
-use crate::utils::{actor, Account};
+use crate::utils::{actor, selector, Account};
 use crate::BundleProvider;
 
 type Unit = Result<(), EngineError>;
@@ -503,13 +503,45 @@ fn market_on_missing_or_wrong_kind_feed_is_rejected() {
 }
 
 #[test]
+fn admin_call_that_is_not_an_admin_message_is_rejected() {
+    let mut s = Suite::new();
+    let (owner, alice) = (s.owner, actor(10));
+    let with_args = |message: &str, args: &[u8]| [&selector(message)[..], args].concat();
+    let calls = [
+        // Shorter than a selector.
+        vec![1u8, 2, 3],
+        // A user message: the admin module does not have it (ink! LangError).
+        with_args("deposit", &(s.quote, 1u128).encode()),
+        // An admin message whose arguments do not decode (the module traps).
+        with_args("list_market", &[0xff]),
+    ];
+    for call in calls {
+        assert_rejected::<Vec<u8>>(&mut s, &[alice], owner, "admin", call, EngineError::InvalidAdminCall);
+    }
+    // The same path runs real admin messages: the `Ok` value comes back as its SCALE bytes.
+    let id: Result<Vec<u8>, EngineError> =
+        s.chain.call(owner, s.engine, "admin", with_args("list_market", &market_config(BTC).encode()));
+    assert_eq!(id, Ok(3u32.encode()));
+    let count: u32 = s.chain.call(owner, s.engine, "market_count", ());
+    assert_eq!(count, 4);
+}
+
+#[test]
+fn engine_names_the_admin_module_it_delegates_to() {
+    let mut s = Suite::new();
+    let expected = s.chain.upload(&wasm(BundleProvider::EngineAdmin), s.owner);
+    let hash: ink::primitives::Hash = s.chain.call(s.owner, s.engine, "admin_code_hash", ());
+    assert_eq!(hash, expected);
+}
+
+#[test]
 fn engine_with_a_token_as_oracle_fails_oracle_calls() {
     let mut s = Suite::new();
     let (owner, alice) = (s.owner, actor(10));
     // An engine whose "oracle" is the quote token: it has no `PriceOracle::read_batch`.
-    let bad = s.chain.deploy(
+    let bad = s.chain.deploy_engine(
         &wasm(BundleProvider::Engine),
-        "new",
+        &wasm(BundleProvider::EngineAdmin),
         (s.quote, s.quote, units("1000000000", 6), s.fee_account),
         owner,
         77,
@@ -978,6 +1010,7 @@ fn test_for(e: &EngineError) -> &'static str {
         NotionalCapExceeded(Side::Seller) => "seller_above_notional_cap_is_rejected",
         TooManyPositions => "position_beyond_cap_is_rejected",
         InvalidStressGrid => "stress_grid_out_of_bounds_is_rejected",
+        InvalidAdminCall => "admin_call_that_is_not_an_admin_message_is_rejected",
         Paused => "withdrawal_while_paused_is_rejected",
         ReduceOnly(_) => "trade_on_reduce_only_market_must_reduce",
         InvalidGracePeriod => "grace_period_above_seven_days_is_rejected",
@@ -1019,7 +1052,7 @@ fn every_error_variant_is_mapped_to_its_test() {
             EngineError::decode(&mut &bytes[..]).ok()
         })
         .collect();
-    assert_eq!(variants.len(), 58, "EngineError has 58 variants; map any new one in test_for");
+    assert_eq!(variants.len(), 59, "EngineError has 59 variants; map any new one in test_for");
     // Payloads that select a different test than the zero payload does.
     variants.extend([
         EngineError::TradeMargin(Side::Seller),

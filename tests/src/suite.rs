@@ -134,9 +134,9 @@ impl Suite {
         let eth = token(&mut chain, "ETH", 18, 3);
         let idx = token(&mut chain, "IDX", 0, 4);
         let fee_account = actor(6);
-        let engine = chain.deploy(
+        let engine = chain.deploy_engine(
             &wasm(BundleProvider::Engine),
-            "new",
+            &wasm(BundleProvider::EngineAdmin),
             (oracle, quote, units("1000000000", 6), fee_account),
             owner,
             5,

@@ -16,6 +16,50 @@ type Runtime = <MinimalSandbox as Sandbox>::Runtime;
 /// gas report shows what each really uses).
 pub const GAS_LIMIT: Weight = Weight::from_parts(2_000_000_000_000, 64 * 1024 * 1024);
 
+/// The engine's owner-only messages: they live in the admin module (`engine_admin`) and are
+/// reached through the engine's `admin(selector ++ arguments)` message.
+pub const ENGINE_ADMIN_MESSAGES: [&str; 16] = [
+    "transfer_ownership",
+    "accept_ownership",
+    "list_market",
+    "update_market",
+    "list_asset",
+    "update_asset",
+    "list_instrument",
+    "authorize_venue",
+    "deauthorize_venue",
+    "set_fee_account",
+    "set_max_positions",
+    "set_paused",
+    "set_grace_period",
+    "set_reduce_only",
+    "cover_deficit",
+    "set_liquidation_params",
+];
+
+/// The engine's `admin` input that runs admin-module `message` with SCALE-encoded `args`:
+/// `selector("admin") ++ Vec<u8>(selector(message) ++ args)`.
+pub fn admin_input(message: &str, args: impl Encode) -> Vec<u8> {
+    let mut call = selector(message).to_vec();
+    args.encode_to(&mut call);
+    let mut input = selector("admin").to_vec();
+    call.encode_to(&mut input);
+    input
+}
+
+/// Turns the engine's `admin` output (`Result<Vec<u8>, EngineError>`, the `Ok` bytes being the
+/// admin message's SCALE value) into that message's own output (`Result<T, EngineError>`), so
+/// callers decode it as if they had called the message directly.
+fn unwrap_admin_output(output: &[u8]) -> Result<Vec<u8>, String> {
+    match output.split_first() {
+        Some((0, mut rest)) => {
+            let value = Vec::<u8>::decode(&mut rest).map_err(|e| format!("admin output: {e}"))?;
+            Ok([&[0u8][..], &value].concat())
+        }
+        _ => Ok(output.to_vec()),
+    }
+}
+
 /// A deterministic actor; `actor(1)` is the sandbox's pre-funded default account.
 pub fn actor(n: u8) -> Account {
     Account::from([n; 32])
@@ -55,6 +99,8 @@ pub struct Chain {
     pub last_gas: Weight,
     /// Whether the last call reverted (returned `Err` from a `Result` message).
     pub last_reverted: bool,
+    /// Engines whose [`ENGINE_ADMIN_MESSAGES`] [`Chain::try_call`] sends through `admin`.
+    admin_routed: Vec<Account>,
 }
 
 impl Default for Chain {
@@ -71,7 +117,7 @@ impl Chain {
         for n in 2..=60u8 {
             sandbox.mint_into(&to_sandbox(actor(n)), 1_000_000_000_000_000).expect("mint native balance");
         }
-        let mut chain = Chain { sandbox, last_gas: Weight::zero(), last_reverted: false };
+        let mut chain = Chain { sandbox, last_gas: Weight::zero(), last_reverted: false, admin_routed: Vec::new() };
         chain.set_time(1_700_000_000_000);
         chain
     }
@@ -113,7 +159,37 @@ impl Chain {
         from_sandbox(&exec.account_id)
     }
 
-    /// Calls `message` on `contract` as `origin` and decodes the ink! `MessageResult<R>`.
+    /// Uploads `wasm` as `origin` (code only, no instance) and returns its code hash.
+    pub fn upload(&mut self, wasm: &[u8], origin: Account) -> ink::primitives::Hash {
+        let result = self
+            .sandbox
+            .upload_contract(wasm.to_vec(), to_sandbox(origin), None, Determinism::Enforced)
+            .unwrap_or_else(|e| panic!("upload failed: {e:?}"));
+        ink::primitives::Hash::from(result.code_hash.0)
+    }
+
+    /// Deploys the engine: uploads the admin module's code (`admin_wasm`), instantiates
+    /// `engine_wasm` with `new(oracle, quote, quote_deposit_cap, fee_account, admin code hash)`
+    /// as `owner`, and routes the engine's [`ENGINE_ADMIN_MESSAGES`] through `admin` in
+    /// [`Chain::try_call`].
+    pub fn deploy_engine(
+        &mut self,
+        engine_wasm: &[u8],
+        admin_wasm: &[u8],
+        (oracle, quote, quote_deposit_cap, fee_account): (Account, Account, u128, Account),
+        owner: Account,
+        salt: u32,
+    ) -> Account {
+        let admin_code = self.upload(admin_wasm, owner);
+        let engine =
+            self.deploy(engine_wasm, "new", (oracle, quote, quote_deposit_cap, fee_account, admin_code), owner, salt);
+        self.admin_routed.push(engine);
+        engine
+    }
+
+    /// Calls `message` on `contract` as `origin` and decodes the ink! `MessageResult<R>`. An
+    /// engine admin message (deployed by [`Chain::deploy_engine`]) goes through the engine's
+    /// `admin` and decodes as if called directly.
     pub fn try_call<R: Decode>(
         &mut self,
         origin: Account,
@@ -121,8 +197,14 @@ impl Chain {
         message: &str,
         args: impl Encode,
     ) -> Result<R, CallFailure> {
-        let mut data = selector(message).to_vec();
-        args.encode_to(&mut data);
+        let routed = self.admin_routed.contains(&contract) && ENGINE_ADMIN_MESSAGES.contains(&message);
+        let data = if routed {
+            admin_input(message, args)
+        } else {
+            let mut data = selector(message).to_vec();
+            args.encode_to(&mut data);
+            data
+        };
         let result = self.sandbox.call_contract(
             to_sandbox(contract),
             0,
@@ -137,7 +219,13 @@ impl Chain {
             CallFailure::Dispatch(format!("{e:?}; debug: {}", String::from_utf8_lossy(&result.debug_message)))
         })?;
         self.last_reverted = exec.did_revert();
-        let decoded = Result::<R, ink::LangError>::decode(&mut &exec.data[..])
+        let output = match exec.data.split_first() {
+            Some((0, rest)) if routed => {
+                [&[0u8][..], &unwrap_admin_output(rest).map_err(CallFailure::Decode)?].concat()
+            }
+            _ => exec.data,
+        };
+        let decoded = Result::<R, ink::LangError>::decode(&mut &output[..])
             .map_err(|e| CallFailure::Decode(format!("{message}: {e}")))?;
         decoded.map_err(|_| CallFailure::Lang)
     }

@@ -169,6 +169,9 @@ pub enum EngineError {
     /// Returned if a computation failed (the reachable state space is bounded so that margin
     /// always computes; this surfaces a bound being hit by a new operation).
     Math(MathFailure),
+    /// Returned by `admin` if its call is not a message of the admin module (fewer than 4
+    /// bytes, an unknown selector, arguments that do not decode) or the admin module trapped.
+    InvalidAdminCall,
 }
 
 impl From<MathError> for EngineError {

@@ -172,9 +172,9 @@ impl World {
         let assets: Vec<Token> = scenario.assets.iter().map(|a| token(&mut chain, &a.symbol, a.decimals)).collect();
         let fee_account = actor(6);
         let quote_cap = parse_unsigned(&scenario.quote.cap, u32::from(quote.decimals))?;
-        let engine = chain.deploy(
+        let engine = chain.deploy_engine(
             &wasm(BundleProvider::Engine)?,
-            "new",
+            &wasm(BundleProvider::EngineAdmin)?,
             (oracle, quote.account, quote_cap, fee_account),
             owner,
             100,

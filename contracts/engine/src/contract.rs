@@ -1,0 +1,1546 @@
+#[ink::contract]
+mod engine {
+    #[cfg(engine_admin)]
+    use deltamargin_interfaces::FeedKind;
+    use deltamargin_interfaces::{FeedError, FeedId, FeedValue, PSP22Metadata, PriceOracle, PSP22};
+    use ink::prelude::vec::Vec;
+    use ink::storage::Mapping;
+    use margin_math::liquidation::{
+        collateral_value_units, intrinsic_e18, settlement_cash_units, slice_penalty, MaintenanceStanding, SlicePenalty,
+    };
+    use margin_math::margin::{evaluate, evaluate_maintenance, Health, Market, UnderlyingMaintenance};
+    use margin_math::trading::{
+        fee_units, is_reducing, is_whole_lots, notional_e18, notional_units, option_mark_e18, within_band,
+    };
+    use margin_math::Value;
+
+    use crate::account::{health_view, option_kind, to_math_account, trade_between, MathAccount};
+    use crate::errors::{ensure, EngineError, MathFailure, Side};
+    use crate::events::*;
+    use crate::types::*;
+
+    const OVERFLOW: EngineError = EngineError::Math(MathFailure::Overflow);
+
+    /// The engine's storage.
+    #[ink(storage)]
+    pub struct Engine {
+        owner: AccountId,
+        pending_owner: Option<AccountId>,
+        oracle: AccountId,
+        quote: AccountId,
+        quote_decimals: u8,
+        fee_account: AccountId,
+        max_positions: u32,
+        insurance_fund: u128,
+        deficit: u128,
+        assets: Mapping<AccountId, AssetConfig>,
+        asset_list: Vec<AccountId>,
+        markets: Mapping<UnderlyingId, MarketConfig>,
+        market_count: u32,
+        instruments: Mapping<InstrumentId, Instrument>,
+        instrument_count: u32,
+        venues: Mapping<AccountId, VenueConfig>,
+        approvals: Mapping<(AccountId, AccountId), ()>,
+        paused: PauseFlags,
+        grace_period_ms: u64,
+        liquidations_resume_at_ms: u64,
+        reduce_only: Mapping<UnderlyingId, ()>,
+        liquidation: LiquidationParams,
+        settlements: Mapping<(UnderlyingId, u64), u128>,
+        accounts: Mapping<AccountId, AccountData>,
+        account_index: Mapping<u32, AccountId>,
+        account_count: u32,
+        admin_code: Hash,
+    }
+
+    impl Engine {
+        /// Deploys the engine with its `oracle`, its `quote` asset (decimals read from the token's
+        /// `PSP22Metadata`; deposits of it are credited as cash), the quote deposit cap (base
+        /// units), the fee account and the code hash of the admin module (`engine_admin`, uploaded
+        /// first; locked as a delegate dependency, so it cannot be removed). The caller becomes
+        /// the owner; the position cap starts at `MAX_POSITIONS`. Emits `AssetListed` for the
+        /// quote asset.
+        ///
+        /// Errors: `TokenCallFailed`, `UnsupportedDecimals`.
+        #[ink(constructor)]
+        pub fn new(
+            oracle: AccountId,
+            quote: AccountId,
+            quote_deposit_cap: u128,
+            fee_account: AccountId,
+            admin_code: Hash,
+        ) -> Result<Self, EngineError> {
+            let decimals = read_decimals(quote)?;
+            // Traps unless the code is on chain; the lock keeps it there while the engine lives.
+            Self::env().lock_delegate_dependency(&admin_code);
+            let mut assets = Mapping::new();
+            let config = AssetConfig {
+                underlying: None,
+                decimals,
+                basis_haircut_e18: 0,
+                deposit_cap: quote_deposit_cap,
+                total_deposits: 0,
+            };
+            assets.insert(quote, &config);
+            let engine = Self {
+                owner: Self::env().caller(),
+                pending_owner: None,
+                oracle,
+                quote,
+                quote_decimals: decimals,
+                fee_account,
+                max_positions: MAX_POSITIONS,
+                insurance_fund: 0,
+                deficit: 0,
+                assets,
+                asset_list: Vec::new(),
+                markets: Mapping::new(),
+                market_count: 0,
+                instruments: Mapping::new(),
+                instrument_count: 0,
+                venues: Mapping::new(),
+                approvals: Mapping::new(),
+                paused: PauseFlags::default(),
+                grace_period_ms: 0,
+                liquidations_resume_at_ms: 0,
+                reduce_only: Mapping::new(),
+                liquidation: LiquidationParams::DEFAULT,
+                settlements: Mapping::new(),
+                accounts: Mapping::new(),
+                account_index: Mapping::new(),
+                account_count: 0,
+                admin_code,
+            };
+            Self::env().emit_event(AssetListed {
+                asset: quote,
+                underlying: None,
+                decimals,
+                basis_haircut_e18: 0,
+                deposit_cap: quote_deposit_cap,
+            });
+            Ok(engine)
+        }
+
+        // ------------------------------------------------------------------ admin forwarding
+
+        /// Runs an owner message of the admin module on the engine's state: `call` is the
+        /// module's `selector ++ SCALE arguments` (e.g. `list_market` with a `MarketConfig`).
+        /// The module's message runs by delegate call with this call's caller, so its own checks
+        /// apply (`NotOwner`, `NotPendingOwner`, …) and its events are the engine's. Returns the
+        /// SCALE bytes of the message's `Ok` value (`()` is empty, an id is 4 bytes) or its
+        /// error. Errors: the message's own, `InvalidAdminCall`.
+        ///
+        /// `&self`: the module writes the state; this frame must not write its stale copy back.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn admin(&self, call: Vec<u8>) -> Result<Vec<u8>, EngineError> {
+            use crate::admin::{read_output, split_call, RawArgs, RawOutput};
+            use ink::env::call::{build_call, ExecutionInput, Selector};
+            let (selector, args) = split_call(&call)?;
+            let output = build_call::<Environment>()
+                .delegate(self.admin_code)
+                .exec_input(ExecutionInput::new(Selector::new(selector)).push_arg(RawArgs(args)))
+                .returns::<RawOutput>()
+                .try_invoke();
+            match output {
+                Ok(Ok(RawOutput(output))) => read_output(&output),
+                _ => Err(EngineError::InvalidAdminCall),
+            }
+        }
+
+        /// The code hash of the admin module that `admin` delegate-calls (fixed at deployment).
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn admin_code_hash(&self) -> Hash {
+            self.admin_code
+        }
+
+        // ------------------------------------------------------------------ ownership
+
+        /// Owner: proposes `new_owner`, who must call `accept_ownership`. Emits
+        /// `OwnershipTransferStarted`. Errors: `NotOwner`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<(), EngineError> {
+            self.only_owner()?;
+            self.pending_owner = Some(new_owner);
+            self.env().emit_event(OwnershipTransferStarted { owner: self.owner, pending_owner: new_owner });
+            Ok(())
+        }
+
+        /// Pending owner: completes the transfer. Emits `OwnershipTransferred`.
+        /// Errors: `NotPendingOwner`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn accept_ownership(&mut self) -> Result<(), EngineError> {
+            let caller = self.env().caller();
+            ensure(self.pending_owner == Some(caller), EngineError::NotPendingOwner)?;
+            let previous_owner = self.owner;
+            self.owner = caller;
+            self.pending_owner = None;
+            self.env().emit_event(OwnershipTransferred { previous_owner, new_owner: caller });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------ listing
+
+        /// Owner: lists a market (underlying) and returns its id (dense, from 0). Emits
+        /// `MarketListed`. Errors: `NotOwner`, `TooManyMarkets`, `InvalidMarketParams`
+        /// (see `MarketConfig::is_valid`), `InvalidFeed`, `OracleCallFailed`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn list_market(&mut self, config: MarketConfig) -> Result<UnderlyingId, EngineError> {
+            self.only_owner()?;
+            ensure(self.market_count < MAX_MARKETS, EngineError::TooManyMarkets)?;
+            ensure(config.is_valid(), EngineError::InvalidMarketParams)?;
+            self.check_feeds(&config)?;
+            let underlying = self.market_count;
+            self.markets.insert(underlying, &config);
+            self.market_count = underlying.checked_add(1).ok_or(OVERFLOW)?;
+            self.env().emit_event(MarketListed { underlying, config });
+            Ok(underlying)
+        }
+
+        /// Owner: replaces a market's configuration. Emits `MarketUpdated`.
+        /// Step limits: see `MarketConfig::within_step_of`. Errors: `NotOwner`, `UnknownMarket`,
+        /// `InvalidMarketParams`, `StepTooLarge`, `InvalidFeed`, `OracleCallFailed`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn update_market(&mut self, underlying: UnderlyingId, config: MarketConfig) -> Result<(), EngineError> {
+            self.only_owner()?;
+            let old = self.market_config(underlying)?;
+            ensure(config.is_valid(), EngineError::InvalidMarketParams)?;
+            ensure(config.within_step_of(&old), EngineError::StepTooLarge)?;
+            self.check_feeds(&config)?;
+            self.markets.insert(underlying, &config);
+            self.env().emit_event(MarketUpdated { underlying, config });
+            Ok(())
+        }
+
+        /// Owner: lists a PSP22 token as collateral priced by `underlying`'s spot. Its decimals
+        /// are read from `PSP22Metadata::token_decimals` (0–24). `basis_haircut_e18 < 1e18`;
+        /// `deposit_cap` (base units) must keep the whole cap below 1e18 quote at the market's
+        /// `max_spot_e18`. Emits `AssetListed`. Errors: `NotOwner`, `AssetAlreadyListed`,
+        /// `TooManyAssets`, `UnknownMarket`, `TokenCallFailed`, `UnsupportedDecimals`,
+        /// `InvalidAssetParams`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn list_asset(
+            &mut self,
+            asset: AccountId,
+            underlying: UnderlyingId,
+            basis_haircut_e18: u128,
+            deposit_cap: u128,
+        ) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(!self.assets.contains(asset), EngineError::AssetAlreadyListed)?;
+            let count = u32::try_from(self.asset_list.len()).map_err(|_| EngineError::TooManyAssets)?;
+            ensure(count < MAX_ASSETS, EngineError::TooManyAssets)?;
+            let market = self.market_config(underlying)?;
+            let decimals = read_decimals(asset)?;
+            let config = AssetConfig {
+                underlying: Some(underlying),
+                decimals,
+                basis_haircut_e18,
+                deposit_cap,
+                total_deposits: 0,
+            };
+            ensure(asset_params_ok(&config, &market), EngineError::InvalidAssetParams)?;
+            self.assets.insert(asset, &config);
+            self.asset_list.push(asset);
+            self.env().emit_event(AssetListed {
+                asset,
+                underlying: Some(underlying),
+                decimals,
+                basis_haircut_e18,
+                deposit_cap,
+            });
+            Ok(())
+        }
+
+        /// Owner: changes a listed asset's basis haircut and deposit cap (same bounds as
+        /// listing; the quote asset's haircut must stay 0; the haircut moves at most a factor of
+        /// 2 per update, from 0 at most to 0.05; the cap is free). Emits `AssetUpdated`.
+        /// Errors: `NotOwner`, `UnknownAsset`, `InvalidAssetParams`, `StepTooLarge`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn update_asset(
+            &mut self,
+            asset: AccountId,
+            basis_haircut_e18: u128,
+            deposit_cap: u128,
+        ) -> Result<(), EngineError> {
+            self.only_owner()?;
+            let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
+            let step_ok = within_factor_two(config.basis_haircut_e18, basis_haircut_e18, MAX_STEP_FROM_ZERO_E18);
+            config.basis_haircut_e18 = basis_haircut_e18;
+            config.deposit_cap = deposit_cap;
+            let ok = match config.underlying {
+                Some(u) => asset_params_ok(&config, &self.market_config(u)?),
+                None => basis_haircut_e18 == 0,
+            };
+            ensure(ok, EngineError::InvalidAssetParams)?;
+            ensure(step_ok, EngineError::StepTooLarge)?;
+            self.assets.insert(asset, &config);
+            self.env().emit_event(AssetUpdated { asset, basis_haircut_e18, deposit_cap });
+            Ok(())
+        }
+
+        /// Owner: lists an instrument on `underlying` and returns its id (dense, from 0). Options
+        /// need `1e-6 ≤ strike ≤ 1e10` (18 decimals) and an expiry after the current block
+        /// (ms). Emits `InstrumentListed`. Errors: `NotOwner`, `UnknownMarket`,
+        /// `InvalidInstrument`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn list_instrument(
+            &mut self,
+            underlying: UnderlyingId,
+            kind: InstrumentKind,
+        ) -> Result<InstrumentId, EngineError> {
+            self.only_owner()?;
+            self.market_config(underlying)?;
+            if let InstrumentKind::Option { strike_e18, expiry_ms, .. } = kind {
+                let ok =
+                    (MIN_SPOT_E18..=MAX_SPOT_E18).contains(&strike_e18) && expiry_ms > self.env().block_timestamp();
+                ensure(ok, EngineError::InvalidInstrument)?;
+            }
+            let instrument = self.instrument_count;
+            self.instruments.insert(instrument, &Instrument { underlying, kind, open_interest_e18: 0 });
+            self.instrument_count = instrument.checked_add(1).ok_or(OVERFLOW)?;
+            self.env().emit_event(InstrumentListed { instrument, underlying, kind });
+            Ok(instrument)
+        }
+
+        /// Owner: authorizes `venue` to report trades, charging each side at most
+        /// `max_fee_rate_e18` (fraction of trade value, ≤ 1e18); calling again changes the
+        /// maximum. Emits `VenueAuthorized`. Errors: `NotOwner`, `InvalidFeeRate`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn authorize_venue(&mut self, venue: AccountId, max_fee_rate_e18: u128) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(max_fee_rate_e18 <= ONE_E18, EngineError::InvalidFeeRate)?;
+            self.venues.insert(venue, &VenueConfig { max_fee_rate_e18 });
+            self.env().emit_event(VenueAuthorized { venue, max_fee_rate_e18 });
+            Ok(())
+        }
+
+        /// Owner: withdraws a venue's authorization (its trades are rejected from now on).
+        /// Emits `VenueDeauthorized`. Errors: `NotOwner`, `VenueNotAuthorized`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn deauthorize_venue(&mut self, venue: AccountId) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(self.venues.contains(venue), EngineError::VenueNotAuthorized)?;
+            self.venues.remove(venue);
+            self.env().emit_event(VenueDeauthorized { venue });
+            Ok(())
+        }
+
+        /// Owner: sets the account credited with trade fees (quote cash). Emits
+        /// `FeeAccountChanged`. Errors: `NotOwner`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn set_fee_account(&mut self, fee_account: AccountId) -> Result<(), EngineError> {
+            self.only_owner()?;
+            self.fee_account = fee_account;
+            self.env().emit_event(FeeAccountChanged { fee_account });
+            Ok(())
+        }
+
+        /// Owner: sets the maximum number of positions per account (1 ..= `MAX_POSITIONS`).
+        /// Existing accounts above it keep their positions but cannot open new ones. Emits
+        /// `PositionCapChanged`. Errors: `NotOwner`, `InvalidMarketParams`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn set_max_positions(&mut self, max_positions: u32) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure((1..=MAX_POSITIONS).contains(&max_positions), EngineError::InvalidMarketParams)?;
+            self.max_positions = max_positions;
+            self.env().emit_event(PositionCapChanged { max_positions });
+            Ok(())
+        }
+
+        /// Owner: sets the pause flags. Unpausing liquidations starts the grace period: they may
+        /// run again from `now + grace_period_ms`. Emits `PauseChanged`. Errors: `NotOwner`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn set_paused(&mut self, flags: PauseFlags) -> Result<(), EngineError> {
+            self.only_owner()?;
+            if self.paused.liquidations && !flags.liquidations {
+                let now = self.env().block_timestamp();
+                self.liquidations_resume_at_ms = now.saturating_add(self.grace_period_ms);
+            }
+            self.paused = flags;
+            self.env().emit_event(PauseChanged { flags, liquidations_resume_at_ms: self.liquidations_resume_at_ms });
+            Ok(())
+        }
+
+        /// Owner: sets the grace period after unpausing liquidations (ms, ≤ 7 days). Emits
+        /// `GracePeriodChanged`. Errors: `NotOwner`, `InvalidGracePeriod`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn set_grace_period(&mut self, grace_period_ms: u64) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(grace_period_ms <= MAX_GRACE_PERIOD_MS, EngineError::InvalidGracePeriod)?;
+            self.grace_period_ms = grace_period_ms;
+            self.env().emit_event(GracePeriodChanged { grace_period_ms });
+            Ok(())
+        }
+
+        /// Owner: makes a market reduce-only (trades on its instruments must reduce both sides'
+        /// positions toward zero without crossing) or lifts it. Emits `ReduceOnlyChanged`.
+        /// Errors: `NotOwner`, `UnknownMarket`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn set_reduce_only(&mut self, underlying: UnderlyingId, reduce_only: bool) -> Result<(), EngineError> {
+            self.only_owner()?;
+            self.market_config(underlying)?;
+            if reduce_only {
+                self.reduce_only.insert(underlying, &());
+            } else {
+                self.reduce_only.remove(underlying);
+            }
+            self.env().emit_event(ReduceOnlyChanged { underlying, reduce_only });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------ accounts
+
+        /// Caller: allows (`approved: true`) or forbids (`false`) an authorized venue to report
+        /// trades for the caller's account. Emits `VenueApprovalChanged`.
+        /// Errors: `VenueNotAuthorized` (approving an unknown venue; revoking always works).
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn approve_venue(&mut self, venue: AccountId, approved: bool) -> Result<(), EngineError> {
+            let account = self.env().caller();
+            if approved {
+                ensure(self.venues.contains(venue), EngineError::VenueNotAuthorized)?;
+                self.approvals.insert((account, venue), &());
+            } else {
+                self.approvals.remove((account, venue));
+            }
+            self.env().emit_event(VenueApprovalChanged { account, venue, approved });
+            Ok(())
+        }
+
+        /// Caller: deposits `amount` base units of a listed asset (the quote asset is credited to
+        /// cash). The caller must have approved the engine for `amount` on the token. The engine
+        /// measures its own `balance_of` before and after `transfer_from` and credits the
+        /// increase, which must equal `amount` (fee-on-transfer and no-op tokens are rejected).
+        /// Needs no oracle. Emits `Deposited`. Errors: `ZeroAmount`, `UnknownAsset`,
+        /// `DepositCapExceeded`, `TooManyPositions` (collateral entries), `TokenCallFailed`,
+        /// `TokenError`, `TransferMismatch`.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn deposit(&mut self, asset: AccountId, amount: u128) -> Result<(), EngineError> {
+            ensure(amount > 0, EngineError::ZeroAmount)?;
+            let caller = self.env().caller();
+            let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
+            let total = config.total_deposits.checked_add(amount).ok_or(EngineError::DepositCapExceeded)?;
+            ensure(total <= config.deposit_cap, EngineError::DepositCapExceeded)?;
+            self.pull(asset, caller, amount)?;
+            let mut data = self.accounts.get(caller).unwrap_or_default();
+            if config.underlying.is_some() {
+                data.add_collateral(asset, amount)?;
+            } else {
+                data.add_cash(i128::try_from(amount).map_err(|_| OVERFLOW)?)?;
+            }
+            config.total_deposits = total;
+            self.assets.insert(asset, &config);
+            self.store_account(caller, &data)?;
+            self.env().emit_event(Deposited { account: caller, asset, amount });
+            Ok(())
+        }
+
+        /// Caller: withdraws `amount` base units. Collateral needs the balance; quote needs
+        /// `cash ≥ amount`, enough quote tokens in the engine and no outstanding deficit. The
+        /// account must end with `E ≥ MR(im)` at fresh prices. State is written before the token
+        /// transfer (checks-effects-interactions); a failed transfer reverts everything.
+        /// Emits `Withdrawn`. Errors: `Paused` (withdrawals paused), `ZeroAmount`, `UnknownAsset`, `NoAccount`,
+        /// `InsufficientCollateral`, `InsufficientCash`, `InsufficientLiquidity`,
+        /// `DeficitOutstanding`, `InsufficientMargin`, oracle errors (`StalePrice`, …),
+        /// `TokenCallFailed`, `TokenError`.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn withdraw(&mut self, asset: AccountId, amount: u128) -> Result<(), EngineError> {
+            ensure(!self.paused.withdrawals, EngineError::Paused)?;
+            ensure(amount > 0, EngineError::ZeroAmount)?;
+            let caller = self.env().caller();
+            let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
+            let mut data = self.accounts.get(caller).ok_or(EngineError::NoAccount)?;
+            self.settle_expired(caller, &mut data, self.env().block_timestamp())?;
+            if config.underlying.is_some() {
+                data.remove_collateral(asset, amount)?;
+            } else {
+                let units = i128::try_from(amount).map_err(|_| EngineError::InsufficientCash)?;
+                ensure(data.cash >= units, EngineError::InsufficientCash)?;
+                ensure(self.deficit == 0, EngineError::DeficitOutstanding)?;
+                let liquidity = token_balance(asset, self.env().account_id())?;
+                ensure(liquidity >= amount, EngineError::InsufficientLiquidity)?;
+                data.add_cash(units.checked_neg().ok_or(OVERFLOW)?)?;
+            }
+            if !data.collateral.is_empty() || !data.positions.is_empty() || data.cash < 0 {
+                let health = self.evaluate_account(&data, self.env().block_timestamp())?;
+                ensure(health.equity >= health.initial_margin, EngineError::InsufficientMargin)?;
+            }
+            config.total_deposits = config.total_deposits.saturating_sub(amount);
+            self.assets.insert(asset, &config);
+            self.store_account(caller, &data)?;
+            token_transfer(asset, caller, amount)?;
+            self.env().emit_event(Withdrawn { account: caller, asset, amount });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------ trading
+
+        /// Authorized venue: books a trade of `size_e18` contracts of `instrument` from `seller`
+        /// to `buyer` at `price_e18` (quote per unit; for options the premium per contract),
+        /// charging each side `fee_rate_e18` of the trade value (`size·price`, rounded up) to the
+        /// fee account.
+        ///
+        /// Checks: both accounts approved the venue, no self-trade, fee rate within the venue's
+        /// maximum, the instrument is listed and (options) not expired, whole lots, a fresh
+        /// oracle snapshot, `|price − mark| ≤ band·S` (mark: spot for linear, the Black-Scholes
+        /// price for options), open-interest and per-account notional caps for growing
+        /// positions, the position cap, and for each side: `E ≥ MR(im)` after the trade, or
+        /// the leg reduces the position toward zero without crossing and maintenance health
+        /// does not fall (and it does not end with no items and negative cash: closing an
+        /// insolvent account's last item is a liquidation). While new risk is paused, or on a reduce-only market, both legs must
+        /// reduce (`Paused`, `ReduceOnly`).
+        ///
+        /// Linear: each side's fill realizes P&L on the closed part into cash (weighted-average
+        /// entry otherwise, see `margin_math::trading::fill_linear`). Options: the buyer pays the
+        /// premium `ceil(size·price)` (quote base units) to the seller. Emits `TradeApplied`.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn apply_trade(
+            &mut self,
+            buyer: AccountId,
+            seller: AccountId,
+            instrument_id: InstrumentId,
+            size_e18: u128,
+            price_e18: u128,
+            fee_rate_e18: u128,
+        ) -> Result<(), EngineError> {
+            let venue = self.env().caller();
+            let venue_config = self.venues.get(venue).ok_or(EngineError::VenueNotAuthorized)?;
+            ensure(buyer != seller, EngineError::SelfTrade)?;
+            ensure(self.approvals.contains((buyer, venue)), EngineError::VenueNotApproved(Side::Buyer))?;
+            ensure(self.approvals.contains((seller, venue)), EngineError::VenueNotApproved(Side::Seller))?;
+            ensure(fee_rate_e18 <= venue_config.max_fee_rate_e18, EngineError::FeeTooHigh)?;
+            ensure(size_e18 > 0, EngineError::ZeroAmount)?;
+            let mut instrument =
+                self.instruments.get(instrument_id).ok_or(EngineError::UnknownInstrument(instrument_id))?;
+            let underlying = instrument.underlying;
+            let market = self.market_config(underlying)?;
+            let now = self.env().block_timestamp();
+            if let InstrumentKind::Option { expiry_ms, .. } = instrument.kind {
+                ensure(now < expiry_ms, EngineError::InstrumentExpired(instrument_id))?;
+            } else {
+                ensure(price_e18 > 0, EngineError::ZeroAmount)?;
+            }
+            ensure(is_whole_lots(size_e18, market.lot_e18), EngineError::NotWholeLots)?;
+
+            let mut before_buyer = self.accounts.get(buyer).unwrap_or_default();
+            let mut before_seller = self.accounts.get(seller).unwrap_or_default();
+            self.settle_expired(buyer, &mut before_buyer, now)?;
+            self.settle_expired(seller, &mut before_seller, now)?;
+            // Margin-math views of the states before the trade: their underlyings (plus the
+            // instrument's) are the snapshot, and a reducing side below IM is compared with them.
+            let before_buyer_math = self.math_account(&before_buyer)?;
+            let before_seller_math = self.math_account(&before_seller)?;
+            let mut underlyings = before_buyer_math.underlyings.clone();
+            for &u in before_seller_math.underlyings.iter().chain([&underlying]) {
+                if !underlyings.contains(&u) {
+                    underlyings.push(u);
+                }
+            }
+            let markets = self.snapshot(&underlyings)?;
+            let snap =
+                markets.iter().find(|m| m.underlying == underlying).ok_or(EngineError::UnknownMarket(underlying))?;
+            let mark = match instrument.kind {
+                InstrumentKind::Linear => snap.spot_e18,
+                InstrumentKind::Option { option_type, strike_e18, expiry_ms } => option_mark_e18(
+                    option_kind(option_type),
+                    snap.spot_e18,
+                    strike_e18,
+                    snap.vol_e18,
+                    market.risk.rate_e18,
+                    now,
+                    expiry_ms,
+                )?,
+            };
+            ensure(within_band(price_e18, mark, snap.spot_e18, market.band_e18)?, EngineError::PriceOutOfBand)?;
+
+            let qd = self.quote_decimals;
+            let mut buyer_data = before_buyer.clone();
+            let mut seller_data = before_seller.clone();
+            let old_oi = instrument.open_interest_e18;
+            let fill = trade_between(
+                &mut buyer_data,
+                &mut seller_data,
+                instrument_id,
+                &mut instrument,
+                size_e18,
+                price_e18,
+                true,
+                qd,
+                self.max_positions,
+            )?;
+            let ((old_buyer, new_buyer), (old_seller, new_seller)) = (fill.buyer, fill.seller);
+            let fee = fee_units(notional_units(size_e18, price_e18, qd, true)?, fee_rate_e18)?;
+            let fee_signed = i128::try_from(fee).map_err(|_| OVERFLOW)?;
+            buyer_data.add_cash(fee_signed.checked_neg().ok_or(OVERFLOW)?)?;
+            seller_data.add_cash(fee_signed.checked_neg().ok_or(OVERFLOW)?)?;
+            let both_reduce = is_reducing(old_buyer.size_e18, new_buyer.size_e18)
+                && is_reducing(old_seller.size_e18, new_seller.size_e18);
+            ensure(both_reduce || !self.paused.new_risk, EngineError::Paused)?;
+            ensure(both_reduce || !self.reduce_only.contains(underlying), EngineError::ReduceOnly(underlying))?;
+            // Open interest (the sum of long sizes) may only grow up to its cap.
+            let new_oi = instrument.open_interest_e18;
+            ensure(new_oi <= old_oi || new_oi <= market.open_interest_cap_e18, EngineError::OpenInterestCapExceeded)?;
+
+            let sides = [
+                (Side::Buyer, &before_buyer_math, &buyer_data, old_buyer.size_e18, new_buyer.size_e18),
+                (Side::Seller, &before_seller_math, &seller_data, old_seller.size_e18, new_seller.size_e18),
+            ];
+            for (side, before, after, old_size, new_size) in sides {
+                if new_size.unsigned_abs() > old_size.unsigned_abs() {
+                    let gross = self.gross_notional_e18(after, underlying, snap.spot_e18)?;
+                    ensure(gross <= market.account_notional_cap_e18, EngineError::NotionalCapExceeded(side))?;
+                }
+                self.check_trade_margin(&markets, before, after, old_size, new_size, side, now)?;
+            }
+
+            self.store_account(buyer, &buyer_data)?;
+            self.store_account(seller, &seller_data)?;
+            self.instruments.insert(instrument_id, &instrument);
+            if fee > 0 {
+                let fee_account = self.fee_account;
+                let mut fee_data = self.accounts.get(fee_account).unwrap_or_default();
+                fee_data.add_cash(fee_signed.checked_mul(2).ok_or(OVERFLOW)?)?;
+                self.store_account(fee_account, &fee_data)?;
+            }
+            self.env().emit_event(TradeApplied {
+                instrument: instrument_id,
+                buyer,
+                seller,
+                venue,
+                size_e18,
+                price_e18,
+                premium: fill.premium,
+                fee_per_side: fee,
+                buyer_realized: fill.buyer_realized,
+                seller_realized: fill.seller_realized,
+            });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------ liquidation
+
+        /// Liquidator (any account holder but the target): takes `quantity` of one item of
+        /// `target` — contracts (18 decimals) of a position, or base units of a collateral asset —
+        /// at the mark, when the target's health `E − MR(mm)` is negative (DESIGN §5).
+        ///
+        /// * The health is computed at the current oracle values; markets older than their max
+        ///   age count at their last price (their items carry their full maintenance requirement,
+        ///   the worst point of their grid) and cannot be sliced (`StalePrice`). Expired options
+        ///   with a pinned price are settled first.
+        /// * Positions move toward zero at the mark (spot; options: the model price, intrinsic
+        ///   once expired), realizing linear P&L; an option's premium is paid by whoever takes the
+        ///   long side (rounded up when the liquidator pays, down when it receives). Collateral is
+        ///   paid at spot in quote tokens the liquidator transfers in (`ceil`; approve the engine
+        ///   first) and credited to the liquidator's account.
+        /// * Quantities are whole lots unless they take the whole position, and may not leave a
+        ///   remainder below one lot (for collateral: one lot of the underlying in base units).
+        /// * Penalty `rate·(MR(mm) before − after)`, rounded down and capped so a non-negative
+        ///   equity stays non-negative, split liquidator / insurance fund. No penalty from an
+        ///   insolvent target (`E < 0` after the slice): the fund pays the liquidator's share
+        ///   instead, capped at `insolvent_reward_cap` and the fund.
+        /// * The target's health must rise (or its last item go); if it reaches
+        ///   `MR(mm) + b·(MR(im) − MR(mm))`, one lot less must not have reached it.
+        /// * The liquidator must end with `E ≥ MR(im)` at fresh prices.
+        /// * Taking the last item of an account with negative cash recognizes bad debt: the fund
+        ///   covers what it can, the rest becomes deficit (`BadDebtRecognized`).
+        ///
+        /// Emits `Liquidated` (and `PositionSettled`, `BadDebtRecognized`). Errors: `Paused`
+        /// (paused or within the grace period), `SelfLiquidation`, `ZeroAmount`, `NoAccount`
+        /// (target or liquidator), `NotLiquidatable`, `InvalidSlice`, `UnknownAsset`,
+        /// `StalePrice`, `HealthNotImproved`, `LiquidationTooLarge`, `LiquidatorMargin`,
+        /// `TooManyPositions`, oracle and token errors, `Math`.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn liquidate(
+            &mut self,
+            target: AccountId,
+            slice: LiquidationSlice,
+            quantity: u128,
+        ) -> Result<LiquidationOutcome, EngineError> {
+            let liquidator = self.env().caller();
+            let now = self.env().block_timestamp();
+            ensure(!self.paused.liquidations && now >= self.liquidations_resume_at_ms, EngineError::Paused)?;
+            ensure(liquidator != target, EngineError::SelfLiquidation)?;
+            ensure(quantity > 0, EngineError::ZeroAmount)?;
+            let mut data = self.accounts.get(target).ok_or(EngineError::NoAccount)?;
+            let liquidator_data = self.accounts.get(liquidator).ok_or(EngineError::NoAccount)?;
+            self.settle_expired(target, &mut data, now)?;
+
+            // The slice's underlying, its holding and its step (one lot).
+            let (underlying, holding) = match slice {
+                LiquidationSlice::Position(id) => {
+                    let p = data.positions.iter().find(|p| p.instrument == id).ok_or(EngineError::InvalidSlice)?;
+                    (p.underlying, p.size_e18.unsigned_abs())
+                }
+                LiquidationSlice::Collateral(asset) => {
+                    let config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
+                    (config.underlying.ok_or(EngineError::InvalidSlice)?, data.collateral_of(asset))
+                }
+            };
+            let market = self.market_config(underlying)?;
+            let step = match slice {
+                LiquidationSlice::Position(_) => market.lot_e18,
+                LiquidationSlice::Collateral(asset) => {
+                    let decimals = self.assets.get(asset).map_or(0, |c| c.decimals);
+                    let scale = margin_math::units::pow10(decimals)?;
+                    margin_math::trading::mul_div(market.lot_e18, scale, ONE_E18, false)?.max(1)
+                }
+            };
+            let remainder = holding.checked_sub(quantity).ok_or(EngineError::InvalidSlice)?;
+            let whole = quantity == holding || is_whole_lots(quantity, step);
+            ensure(whole && (remainder == 0 || remainder >= step), EngineError::InvalidSlice)?;
+
+            // One oracle read for the target's and the liquidator's underlyings.
+            let target_math = self.math_account(&data)?;
+            let liquidator_math = self.math_account(&liquidator_data)?;
+            let mut underlyings = target_math.underlyings.clone();
+            for &u in liquidator_math.underlyings.iter() {
+                if !underlyings.contains(&u) {
+                    underlyings.push(u);
+                }
+            }
+            let (markets, stale) = self.read_markets(&underlyings, true)?;
+            ensure(!stale.contains(&underlying), EngineError::StalePrice(underlying))?;
+            let snap =
+                *markets.iter().find(|m| m.underlying == underlying).ok_or(EngineError::UnknownMarket(underlying))?;
+            // Equity and maintenance only: initial margin matters for the end target alone.
+            let before = evaluate_maintenance(&markets, &target_math.as_math(), now)?;
+            ensure(before.liquidatable, EngineError::NotLiquidatable)?;
+            let old_risk = before.underlyings.iter().find(|r| r.underlying == underlying);
+            let standing = MaintenanceStanding::of(&before);
+
+            let ctx = SliceContext { slice, snap, market, now, standing, old_risk };
+            let mut fill = self.fill_slice(&ctx, &data, &liquidator_data, quantity)?;
+            let emptied = fill.target.collateral.is_empty() && fill.target.positions.is_empty();
+            ensure(fill.after.health()? > before.health || emptied, EngineError::HealthNotImproved)?;
+            if quantity > step {
+                let mut others_im = None;
+                if self.reached_end(&ctx, &markets, &target_math, &fill, &mut others_im)? {
+                    let smaller = quantity.checked_sub(step).ok_or(OVERFLOW)?;
+                    let less = self.fill_slice(&ctx, &data, &liquidator_data, smaller)?;
+                    let too_large = !self.reached_end(&ctx, &markets, &target_math, &less, &mut others_im)?;
+                    ensure(too_large, EngineError::LiquidationTooLarge)?;
+                }
+            }
+
+            // Insolvency: the last item is gone and cash is negative.
+            let bad_debt = self.recognize_bad_debt(target, &mut fill.target)?;
+            // The fund pays an insolvent target's liquidator (after covering bad debt).
+            let fund_paid = fill.fund_reward.min(self.liquidation.insolvent_reward_cap).min(self.insurance_fund);
+            self.insurance_fund = self
+                .insurance_fund
+                .checked_sub(fund_paid)
+                .and_then(|f| f.checked_add(fill.fund_share))
+                .ok_or(OVERFLOW)?;
+            let reward = fill.liquidator_reward.checked_add(fund_paid).ok_or(OVERFLOW)?;
+            fill.liquidator.add_cash(i128::try_from(reward).map_err(|_| OVERFLOW)?)?;
+
+            // The liquidator ends at or above initial margin, at fresh prices only.
+            let liquidator_after = self.math_account(&fill.liquidator)?;
+            if let Some(&u) = liquidator_after.underlyings.iter().find(|u| stale.contains(u)) {
+                return Err(EngineError::StalePrice(u));
+            }
+            let liquidator_health = evaluate(&markets, &liquidator_after.as_math(), now)?;
+            ensure(liquidator_health.equity >= liquidator_health.initial_margin, EngineError::LiquidatorMargin)?;
+
+            let outcome = LiquidationOutcome {
+                price_e18: fill.price_e18,
+                health_before_bits: before.health.to_bits(),
+                health_after_bits: fill.after.health()?.to_bits(),
+                penalty: fill.penalty,
+                liquidator_reward: reward,
+                fund_share: fill.fund_share,
+                payment: fill.payment,
+                bad_debt,
+            };
+            self.store_account(target, &fill.target)?;
+            self.store_account(liquidator, &fill.liquidator)?;
+            if let (LiquidationSlice::Position(id), Some(instrument)) = (slice, fill.instrument) {
+                self.instruments.insert(id, &instrument);
+            }
+            if fill.payment > 0 {
+                self.pull(self.quote, liquidator, fill.payment)?;
+            }
+            self.env().emit_event(Liquidated { target, liquidator, slice, quantity, outcome });
+            Ok(outcome)
+        }
+
+        /// Anyone: pins the settlement price of an expired option's (underlying, expiry) pair:
+        /// the oracle's current price, which must be stamped at or after the expiry (the oracle
+        /// stamps a value with the oldest submission it uses), fresh, and stamped within
+        /// `SETTLEMENT_WINDOW_MS` of the expiry — after that window only the owner may pin (so an
+        /// oracle outage cannot lock the option, and nobody else can pick a later price). Every
+        /// holder of every option on that pair settles at it. Returns the price (18 decimals).
+        /// Emits `SettlementPinned`. Errors: `UnknownInstrument`, `NotExpired` (linear, or before
+        /// expiry), `AlreadyPinned`, `SettlementNotReady`, `NotOwner` (after the window),
+        /// `StalePrice`, `PriceOutOfRange`, oracle errors.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn pin_settlement(&mut self, instrument: InstrumentId) -> Result<u128, EngineError> {
+            let listing = self.instruments.get(instrument).ok_or(EngineError::UnknownInstrument(instrument))?;
+            let now = self.env().block_timestamp();
+            let expiry_ms = match listing.kind {
+                InstrumentKind::Option { expiry_ms, .. } if now >= expiry_ms => expiry_ms,
+                _ => return Err(EngineError::NotExpired),
+            };
+            let key = (listing.underlying, expiry_ms);
+            ensure(!self.settlements.contains(key), EngineError::AlreadyPinned)?;
+            let config = self.market_config(listing.underlying)?;
+            let value = self
+                .read_feeds(Vec::from([config.price_feed]))?
+                .into_iter()
+                .next()
+                .ok_or(EngineError::OracleCallFailed)?
+                .map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
+            ensure(value.ts_ms >= expiry_ms, EngineError::SettlementNotReady)?;
+            // Within the settlement window the first value anyone pins counts; after it, only
+            // the owner may pin (an oracle outage over the whole window must not lock the option).
+            let in_window = value.ts_ms <= expiry_ms.saturating_add(SETTLEMENT_WINDOW_MS);
+            ensure(in_window || self.env().caller() == self.owner, EngineError::NotOwner)?;
+            ensure(config.is_fresh(value.ts_ms, now), EngineError::StalePrice(listing.underlying))?;
+            ensure(
+                (MIN_SPOT_E18..=config.max_spot_e18).contains(&value.value_e18),
+                EngineError::PriceOutOfRange(listing.underlying),
+            )?;
+            self.settlements.insert(key, &value.value_e18);
+            self.env().emit_event(SettlementPinned {
+                underlying: listing.underlying,
+                expiry_ms,
+                price_e18: value.value_e18,
+                price_ts_ms: value.ts_ms,
+            });
+            Ok(value.value_e18)
+        }
+
+        /// Anyone: settles `who`'s expired positions with a pinned price (all of them, `instrument`
+        /// included) into cash: longs receive `floor(size·intrinsic)`, shorts pay
+        /// `ceil(|size|·intrinsic)` (quote base units). If that leaves the account with no items
+        /// and negative cash, the bad debt is recognized. Returns the cash moved. Emits
+        /// `PositionSettled` (and `BadDebtRecognized`). Errors: `UnknownInstrument`, `NotExpired`,
+        /// `NotPinned`, `NoAccount`, `InvalidSlice` (no position in `instrument`).
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn settle(&mut self, who: AccountId, instrument: InstrumentId) -> Result<i128, EngineError> {
+            let listing = self.instruments.get(instrument).ok_or(EngineError::UnknownInstrument(instrument))?;
+            let now = self.env().block_timestamp();
+            let expiry_ms = match listing.kind {
+                InstrumentKind::Option { expiry_ms, .. } if now >= expiry_ms => expiry_ms,
+                _ => return Err(EngineError::NotExpired),
+            };
+            ensure(self.settlements.contains((listing.underlying, expiry_ms)), EngineError::NotPinned)?;
+            let mut data = self.accounts.get(who).ok_or(EngineError::NoAccount)?;
+            ensure(data.positions.iter().any(|p| p.instrument == instrument), EngineError::InvalidSlice)?;
+            let cash_before = data.cash;
+            self.settle_expired(who, &mut data, now)?;
+            let moved = data.cash.checked_sub(cash_before).ok_or(OVERFLOW)?;
+            self.recognize_bad_debt(who, &mut data)?;
+            self.store_account(who, &data)?;
+            Ok(moved)
+        }
+
+        /// Anyone: adds `amount` quote base units to the insurance fund (transferred in and
+        /// measured like a deposit; approve the engine first). Emits `InsuranceFunded`.
+        /// Errors: `ZeroAmount`, token errors, `TransferMismatch`.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn fund_insurance(&mut self, amount: u128) -> Result<(), EngineError> {
+            ensure(amount > 0, EngineError::ZeroAmount)?;
+            let from = self.env().caller();
+            self.pull(self.quote, from, amount)?;
+            self.insurance_fund = self.insurance_fund.checked_add(amount).ok_or(OVERFLOW)?;
+            self.env().emit_event(InsuranceFunded { from, amount });
+            Ok(())
+        }
+
+        /// Owner: covers `amount` (≤ deficit) quote base units of the deficit with quote tokens
+        /// transferred in (approve the engine first). Quote withdrawals resume once the deficit is
+        /// 0. Emits `DeficitCovered`. Errors: `NotOwner`, `ZeroAmount`, `ExceedsDeficit`, token
+        /// errors, `TransferMismatch`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn cover_deficit(&mut self, amount: u128) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(amount > 0, EngineError::ZeroAmount)?;
+            ensure(amount <= self.deficit, EngineError::ExceedsDeficit)?;
+            self.pull(self.quote, self.owner, amount)?;
+            self.deficit = self.deficit.checked_sub(amount).ok_or(OVERFLOW)?;
+            self.env().emit_event(DeficitCovered { amount, deficit: self.deficit });
+            Ok(())
+        }
+
+        /// Owner: sets the liquidation parameters (fractions ≤ 1; the rate and `b` move at most a
+        /// factor of 2 per update, from 0 at most to 0.05). Emits `LiquidationParamsChanged`.
+        /// Errors: `NotOwner`, `InvalidLiquidationParams`, `StepTooLarge`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn set_liquidation_params(&mut self, params: LiquidationParams) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(params.is_valid(), EngineError::InvalidLiquidationParams)?;
+            ensure(params.within_step_of(&self.liquidation), EngineError::StepTooLarge)?;
+            self.liquidation = params;
+            self.env().emit_event(LiquidationParamsChanged { params });
+            Ok(())
+        }
+
+        // ------------------------------------------------------------------ views
+
+        /// Health of `who` at fresh oracle prices and the current block time: raw `I80F48` bits
+        /// of E, MR(im), MR(mm), E − MR(mm), and per underlying value, Δ, Γ, vega, requirements
+        /// and worst scenarios (value = bits / 2^48, quote whole units). Errors: `NoAccount`,
+        /// oracle errors, `Math`.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn health(&self, who: AccountId) -> Result<HealthView, EngineError> {
+            let data = self.accounts.get(who).ok_or(EngineError::NoAccount)?;
+            let now = self.env().block_timestamp();
+            let health = self.evaluate_account(&data, now)?;
+            Ok(health_view(&health, now))
+        }
+
+        /// The stored account of `who` (cash in quote base units, collateral in base units,
+        /// positions with 18-decimal sizes and entries), if any.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn account(&self, who: AccountId) -> Option<AccountData> {
+            self.accounts.get(who)
+        }
+
+        /// Number of accounts ever created (the enumerable index's length).
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn account_count(&self) -> u32 {
+            self.account_count
+        }
+
+        /// Up to `limit` (≤ 100) account ids from index `from_index`, in creation order: how
+        /// keepers page through all accounts.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn accounts(&self, from_index: u32, limit: u32) -> Vec<AccountId> {
+            let end = from_index.saturating_add(limit.min(100)).min(self.account_count);
+            (from_index..end).filter_map(|i| self.account_index.get(i)).collect()
+        }
+
+        /// A market's configuration.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn market(&self, underlying: UnderlyingId) -> Option<MarketConfig> {
+            self.markets.get(underlying)
+        }
+
+        /// Number of listed markets (ids are `0..market_count`).
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn market_count(&self) -> u32 {
+            self.market_count
+        }
+
+        /// A listed asset's configuration (the quote asset has `underlying: None`).
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn asset(&self, asset: AccountId) -> Option<AssetConfig> {
+            self.assets.get(asset)
+        }
+
+        /// The listed collateral assets (without the quote asset), in listing order.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn collateral_assets(&self) -> Vec<AccountId> {
+            self.asset_list.clone()
+        }
+
+        /// An instrument.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn instrument(&self, instrument: InstrumentId) -> Option<Instrument> {
+            self.instruments.get(instrument)
+        }
+
+        /// Number of listed instruments (ids are `0..instrument_count`).
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn instrument_count(&self) -> u32 {
+            self.instrument_count
+        }
+
+        /// A venue's configuration if it is authorized.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn venue(&self, venue: AccountId) -> Option<VenueConfig> {
+            self.venues.get(venue)
+        }
+
+        /// Whether `account` approved `venue`.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn is_venue_approved(&self, account: AccountId, venue: AccountId) -> bool {
+            self.approvals.contains((account, venue))
+        }
+
+        /// The owner.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn owner(&self) -> AccountId {
+            self.owner
+        }
+
+        /// The proposed owner, if a transfer is pending.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn pending_owner(&self) -> Option<AccountId> {
+            self.pending_owner
+        }
+
+        /// The oracle contract.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn oracle(&self) -> AccountId {
+            self.oracle
+        }
+
+        /// The quote asset (the numeraire; deposits are credited to cash).
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn quote_asset(&self) -> AccountId {
+            self.quote
+        }
+
+        /// The account credited with trade fees.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn fee_account(&self) -> AccountId {
+            self.fee_account
+        }
+
+        /// Maximum positions per account.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn max_positions(&self) -> u32 {
+            self.max_positions
+        }
+
+        /// The pause flags.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn paused(&self) -> PauseFlags {
+            self.paused
+        }
+
+        /// Grace period after unpausing liquidations, ms.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn grace_period_ms(&self) -> u64 {
+            self.grace_period_ms
+        }
+
+        /// Earliest block time liquidations may run after the last unpause, ms.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn liquidations_resume_at_ms(&self) -> u64 {
+            self.liquidations_resume_at_ms
+        }
+
+        /// Whether `underlying`'s market is reduce-only.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn is_reduce_only(&self, underlying: UnderlyingId) -> bool {
+            self.reduce_only.contains(underlying)
+        }
+
+        /// The insurance fund, quote base units.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn insurance_fund(&self) -> u128 {
+            self.insurance_fund
+        }
+
+        /// The liquidation parameters.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn liquidation_params(&self) -> LiquidationParams {
+            self.liquidation
+        }
+
+        /// The pinned settlement price of (`underlying`, `expiry_ms`), quote per unit (18
+        /// decimals), if pinned.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn settlement_price(&self, underlying: UnderlyingId, expiry_ms: u64) -> Option<u128> {
+            self.settlements.get((underlying, expiry_ms))
+        }
+
+        /// Bad debt not covered by the insurance fund, quote base units.
+        #[cfg(not(engine_admin))]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn deficit(&self) -> u128 {
+            self.deficit
+        }
+
+        // ------------------------------------------------------------------ internals
+
+        #[cfg(engine_admin)]
+        fn only_owner(&self) -> Result<(), EngineError> {
+            ensure(self.env().caller() == self.owner, EngineError::NotOwner)
+        }
+
+        fn market_config(&self, underlying: UnderlyingId) -> Result<MarketConfig, EngineError> {
+            self.markets.get(underlying).ok_or(EngineError::UnknownMarket(underlying))
+        }
+
+        fn store_account(&mut self, who: AccountId, data: &AccountData) -> Result<(), EngineError> {
+            if !self.accounts.contains(who) {
+                self.account_index.insert(self.account_count, &who);
+                self.account_count = self.account_count.checked_add(1).ok_or(OVERFLOW)?;
+            }
+            self.accounts.insert(who, data);
+            Ok(())
+        }
+
+        /// The market's price feed must be an oracle `Price` feed and its vol feed a
+        /// `Volatility` feed.
+        #[cfg(engine_admin)]
+        fn check_feeds(&self, config: &MarketConfig) -> Result<(), EngineError> {
+            let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
+            for (feed, kind) in [(config.price_feed, FeedKind::Price), (config.vol_feed, FeedKind::Volatility)] {
+                match ink::codegen::TraitCallBuilder::call(&oracle).feed_kind(feed).try_invoke() {
+                    Ok(Ok(Some(found))) if found == kind => {}
+                    Ok(Ok(_)) => return Err(EngineError::InvalidFeed(feed)),
+                    _ => return Err(EngineError::OracleCallFailed),
+                }
+            }
+            Ok(())
+        }
+
+        fn math_account(&self, data: &AccountData) -> Result<MathAccount, EngineError> {
+            let now = self.env().block_timestamp();
+            to_math_account(data, self.quote_decimals, |a| self.assets.get(a), |u, e| self.settlements.get((u, e)), now)
+        }
+
+        fn evaluate_account(&self, data: &AccountData, now: u64) -> Result<Health, EngineError> {
+            let math = self.math_account(data)?;
+            let markets = self.snapshot(&math.underlyings)?;
+            Ok(evaluate(&markets, &math.as_math(), now)?)
+        }
+
+        /// Reads price and volatility of `underlyings` in one batched oracle call and checks
+        /// freshness (`now − ts ≤ max_oracle_age_ms`) and range.
+        fn snapshot(&self, underlyings: &[UnderlyingId]) -> Result<Vec<Market>, EngineError> {
+            Ok(self.read_markets(underlyings, false)?.0)
+        }
+
+        /// Like `snapshot`; with `allow_stale`, markets older than their max age are returned at
+        /// their last value and listed in the second result instead of failing.
+        fn read_markets(
+            &self,
+            underlyings: &[UnderlyingId],
+            allow_stale: bool,
+        ) -> Result<(Vec<Market>, Vec<UnderlyingId>), EngineError> {
+            let mut stale = Vec::new();
+            if underlyings.is_empty() {
+                return Ok((Vec::new(), stale));
+            }
+            let mut configs = Vec::with_capacity(underlyings.len());
+            let mut feeds = Vec::with_capacity(underlyings.len().saturating_mul(2));
+            for &u in underlyings {
+                let config = self.market_config(u)?;
+                feeds.push(config.price_feed);
+                feeds.push(config.vol_feed);
+                configs.push((u, config));
+            }
+            let values = self.read_feeds(feeds)?;
+            let now = self.env().block_timestamp();
+            let mut markets = Vec::with_capacity(configs.len());
+            let mut values = values.into_iter();
+            for (u, config) in configs {
+                let price = values.next().ok_or(EngineError::OracleCallFailed)?;
+                let vol = values.next().ok_or(EngineError::OracleCallFailed)?;
+                let price = price.map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
+                let vol = vol.map_err(|e| EngineError::OracleFeed(config.vol_feed, e))?;
+                if !(config.is_fresh(price.ts_ms, now) && config.is_fresh(vol.ts_ms, now)) {
+                    ensure(allow_stale, EngineError::StalePrice(u))?;
+                    stale.push(u);
+                }
+                markets.push(config.market_at(u, price.value_e18, vol.value_e18)?);
+            }
+            Ok((markets, stale))
+        }
+
+        /// One batched oracle read: a result per feed, in order.
+        fn read_feeds(&self, feeds: Vec<FeedId>) -> Result<Vec<Result<FeedValue, FeedError>>, EngineError> {
+            let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
+            let expected = feeds.len();
+            match ink::codegen::TraitCallBuilder::call(&oracle).read_batch(feeds).try_invoke() {
+                Ok(Ok(values)) if values.len() == expected => Ok(values),
+                _ => Err(EngineError::OracleCallFailed),
+            }
+        }
+
+        /// Transfers `amount` of `asset` from `from` to the engine and checks that the engine's
+        /// measured balance grew by exactly `amount` (fee-on-transfer and no-op tokens fail).
+        fn pull(&self, asset: AccountId, from: AccountId, amount: u128) -> Result<(), EngineError> {
+            let engine = self.env().account_id();
+            let before = token_balance(asset, engine)?;
+            token_transfer_from(asset, from, engine, amount)?;
+            let after = token_balance(asset, engine)?;
+            let received = after.saturating_sub(before);
+            ensure(received == amount, EngineError::TransferMismatch { expected: amount, received })
+        }
+
+        /// If `data` holds no items and negative cash, writes the debt off: the insurance fund
+        /// covers what it can, the rest becomes deficit; cash is reset to 0. Returns the bad debt.
+        fn recognize_bad_debt(&mut self, who: AccountId, data: &mut AccountData) -> Result<u128, EngineError> {
+            if !(data.collateral.is_empty() && data.positions.is_empty() && data.cash < 0) {
+                return Ok(0);
+            }
+            let bad_debt = data.cash.unsigned_abs();
+            data.cash = 0;
+            let fund_cover = bad_debt.min(self.insurance_fund);
+            let deficit_increase = bad_debt.checked_sub(fund_cover).ok_or(OVERFLOW)?;
+            self.insurance_fund = self.insurance_fund.checked_sub(fund_cover).ok_or(OVERFLOW)?;
+            self.deficit = self.deficit.checked_add(deficit_increase).ok_or(OVERFLOW)?;
+            self.env().emit_event(BadDebtRecognized { account: who, bad_debt, fund_cover, deficit_increase });
+            Ok(bad_debt)
+        }
+
+        /// Settles every option of `data` that expired by `now` and has a pinned price: cash
+        /// `size·intrinsic` (long rounded down, short up), the position removed, open interest
+        /// lowered by settled longs. Emits `PositionSettled` for each.
+        fn settle_expired(&mut self, who: AccountId, data: &mut AccountData, now: u64) -> Result<(), EngineError> {
+            let expired: Vec<PositionData> = data
+                .positions
+                .iter()
+                .filter(|p| matches!(p.kind, InstrumentKind::Option { expiry_ms, .. } if now >= expiry_ms))
+                .copied()
+                .collect();
+            for p in expired {
+                let InstrumentKind::Option { option_type, strike_e18, expiry_ms } = p.kind else { continue };
+                let Some(price_e18) = self.settlements.get((p.underlying, expiry_ms)) else { continue };
+                let intrinsic = intrinsic_e18(option_kind(option_type), price_e18, strike_e18);
+                let cash = settlement_cash_units(p.size_e18, intrinsic, self.quote_decimals)?;
+                data.add_cash(cash)?;
+                data.set_position(PositionData { size_e18: 0, ..p }, self.max_positions)?;
+                if p.size_e18 > 0 {
+                    let mut listing =
+                        self.instruments.get(p.instrument).ok_or(EngineError::UnknownInstrument(p.instrument))?;
+                    listing.open_interest_e18 = listing.open_interest_e18.saturating_sub(p.size_e18.unsigned_abs());
+                    self.instruments.insert(p.instrument, &listing);
+                }
+                self.env().emit_event(PositionSettled {
+                    account: who,
+                    instrument: p.instrument,
+                    size_e18: p.size_e18,
+                    cash,
+                });
+            }
+            Ok(())
+        }
+
+        /// Moves `quantity` of the slice from the target to the liquidator at the mark and prices
+        /// the outcome: the target's standing after (the slice's underlying revalued alone),
+        /// penalty and its split.
+        fn fill_slice(
+            &self,
+            ctx: &SliceContext<'_>,
+            data: &AccountData,
+            liquidator_data: &AccountData,
+            quantity: u128,
+        ) -> Result<SliceFill, EngineError> {
+            let qd = self.quote_decimals;
+            let mut target = data.clone();
+            let mut liquidator = liquidator_data.clone();
+            let mut instrument = None;
+            let mut payment = 0u128;
+            let price_e18;
+            match ctx.slice {
+                LiquidationSlice::Position(id) => {
+                    let mut listing = self.instruments.get(id).ok_or(EngineError::UnknownInstrument(id))?;
+                    price_e18 = match listing.kind {
+                        InstrumentKind::Linear => ctx.snap.spot_e18,
+                        InstrumentKind::Option { option_type, strike_e18, expiry_ms } => option_mark_e18(
+                            option_kind(option_type),
+                            ctx.snap.spot_e18,
+                            strike_e18,
+                            ctx.snap.vol_e18,
+                            ctx.market.risk.rate_e18,
+                            ctx.now,
+                            expiry_ms,
+                        )?,
+                    };
+                    // A trade at the mark toward zero for the target: the liquidator buys a long
+                    // position (paying an option premium rounded up) or sells into a short one
+                    // (receiving it rounded down).
+                    let target_long = target.position(id, &listing).size_e18 > 0;
+                    let (buyer, seller) =
+                        if target_long { (&mut liquidator, &mut target) } else { (&mut target, &mut liquidator) };
+                    trade_between(
+                        buyer,
+                        seller,
+                        id,
+                        &mut listing,
+                        quantity,
+                        price_e18,
+                        target_long,
+                        qd,
+                        self.max_positions,
+                    )?;
+                    instrument = Some(listing);
+                }
+                LiquidationSlice::Collateral(asset) => {
+                    price_e18 = ctx.snap.spot_e18;
+                    let decimals = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?.decimals;
+                    payment = collateral_value_units(quantity, decimals, price_e18, qd, true)?;
+                    target.remove_collateral(asset, quantity).map_err(|_| EngineError::InvalidSlice)?;
+                    target.add_cash(i128::try_from(payment).map_err(|_| OVERFLOW)?)?;
+                    liquidator.add_collateral(asset, quantity)?;
+                }
+            }
+            // The target's standing after the move: its slice underlying revalued alone.
+            let underlying = ctx.snap.underlying;
+            let only = self.math_account(&target)?.only(underlying);
+            let revalued = evaluate_maintenance(&[ctx.snap], &only.as_math(), ctx.now)?;
+            let moved = ctx.standing.replace(ctx.old_risk, revalued.underlyings.first(), data.cash, target.cash, qd)?;
+            // Penalty for the requirement released; none from an insolvent target, whose
+            // liquidator is paid by the fund instead (capped by the caller).
+            let params = self.liquidation;
+            let SlicePenalty { penalty, liquidator_reward, fund_share, fund_reward } = slice_penalty(
+                ctx.standing.maintenance_margin,
+                moved.maintenance_margin,
+                moved.equity,
+                params.penalty_rate_e18,
+                params.liquidator_share_e18,
+                qd,
+            )?;
+            let cash_before_penalty = target.cash;
+            target.add_cash(i128::try_from(penalty).map_err(|_| OVERFLOW)?.checked_neg().ok_or(OVERFLOW)?)?;
+            let after = moved.replace(None, None, cash_before_penalty, target.cash, qd)?;
+            Ok(SliceFill {
+                target,
+                liquidator,
+                instrument,
+                price_e18,
+                payment,
+                penalty,
+                liquidator_reward,
+                fund_share,
+                fund_reward,
+                after,
+                only,
+            })
+        }
+
+        /// Whether the target after `fill` reached the liquidation-end target. Its `MR(im)` — the
+        /// untouched underlyings' from `before` (computed once into `others_im`) plus the slice
+        /// underlying's revalued — is computed only when `E ≥ MR(mm)`, the least the target
+        /// can be.
+        fn reached_end(
+            &self,
+            ctx: &SliceContext<'_>,
+            markets: &[Market],
+            before: &MathAccount,
+            fill: &SliceFill,
+            others_im: &mut Option<Value>,
+        ) -> Result<bool, EngineError> {
+            fill.after.reached_end(self.liquidation.end_buffer_e18, || {
+                let others = match *others_im {
+                    Some(im) => im,
+                    None => {
+                        let rest = before.except(ctx.snap.underlying);
+                        *others_im.insert(evaluate(markets, &rest.as_math(), ctx.now)?.initial_margin)
+                    }
+                };
+                let slice = evaluate(&[ctx.snap], &fill.only.as_math(), ctx.now)?;
+                Ok(margin_math::fixed_point::add(others, slice.initial_margin)?)
+            })
+        }
+
+        /// `Σ |size|·S` over the account's positions in `underlying`, quote with 18 decimals.
+        fn gross_notional_e18(
+            &self,
+            data: &AccountData,
+            underlying: UnderlyingId,
+            spot_e18: u128,
+        ) -> Result<u128, EngineError> {
+            let mut gross: u128 = 0;
+            for p in data.positions.iter().filter(|p| p.underlying == underlying) {
+                gross = gross.checked_add(p.size_e18.unsigned_abs()).ok_or(OVERFLOW)?;
+            }
+            Ok(notional_e18(gross, spot_e18)?)
+        }
+
+        /// A side passes if it ends with `E ≥ MR(im)`, or its leg reduces the position without
+        /// crossing and its maintenance health does not fall — but never if it ends with no items
+        /// and negative cash (that debt is for a liquidation to recognize).
+        #[allow(clippy::too_many_arguments)]
+        fn check_trade_margin(
+            &self,
+            markets: &[Market],
+            before: &MathAccount,
+            after: &AccountData,
+            old_size: i128,
+            new_size: i128,
+            side: Side,
+            now: u64,
+        ) -> Result<(), EngineError> {
+            // Closing an account's last item with debt is a liquidation (which recognizes the bad
+            // debt), not a trade.
+            let emptied_in_debt = after.collateral.is_empty() && after.positions.is_empty() && after.cash < 0;
+            ensure(!emptied_in_debt, EngineError::TradeMargin(side))?;
+            let after_math = self.math_account(after)?;
+            let after_health = evaluate(markets, &after_math.as_math(), now)?;
+            if after_health.equity >= after_health.initial_margin {
+                return Ok(());
+            }
+            ensure(is_reducing(old_size, new_size), EngineError::TradeMargin(side))?;
+            let before_health = evaluate(markets, &before.as_math(), now)?;
+            ensure(after_health.health >= before_health.health, EngineError::TradeMargin(side))
+        }
+    }
+
+    /// What every candidate quantity of one liquidation shares.
+    struct SliceContext<'a> {
+        slice: LiquidationSlice,
+        snap: Market,
+        market: MarketConfig,
+        now: u64,
+        standing: MaintenanceStanding,
+        old_risk: Option<&'a UnderlyingMaintenance>,
+    }
+
+    /// One liquidation quantity applied to copies of both accounts (nothing stored).
+    struct SliceFill {
+        target: AccountData,
+        liquidator: AccountData,
+        instrument: Option<Instrument>,
+        price_e18: u128,
+        payment: u128,
+        penalty: u128,
+        liquidator_reward: u128,
+        fund_share: u128,
+        /// What the liquidator's share would have been from an insolvent target (the fund pays
+        /// it, capped).
+        fund_reward: u128,
+        after: MaintenanceStanding,
+        /// The target's items in the slice underlying after the move.
+        only: MathAccount,
+    }
+
+    /// Haircut below 100% and a deposit cap worth at most `MAX_ITEM_NOTIONAL_E18` at the
+    /// market's highest accepted spot: `cap · max_spot / 10^decimals`.
+    #[cfg(engine_admin)]
+    fn asset_params_ok(config: &AssetConfig, market: &MarketConfig) -> bool {
+        let notional_ok = margin_math::units::pow10(config.decimals)
+            .and_then(|scale| margin_math::trading::mul_div(config.deposit_cap, market.max_spot_e18, scale, true))
+            .is_ok_and(|n| n <= MAX_ITEM_NOTIONAL_E18);
+        config.basis_haircut_e18 < ONE_E18 && notional_ok
+    }
+
+    fn read_decimals(token: AccountId) -> Result<u8, EngineError> {
+        let metadata: ink::contract_ref!(PSP22Metadata) = token.into();
+        let decimals = match ink::codegen::TraitCallBuilder::call(&metadata).token_decimals().try_invoke() {
+            Ok(Ok(decimals)) => decimals,
+            _ => return Err(EngineError::TokenCallFailed),
+        };
+        ensure(decimals <= 24, EngineError::UnsupportedDecimals(decimals))?;
+        Ok(decimals)
+    }
+
+    fn token_balance(token: AccountId, owner: AccountId) -> Result<u128, EngineError> {
+        let psp22: ink::contract_ref!(PSP22) = token.into();
+        match ink::codegen::TraitCallBuilder::call(&psp22).balance_of(owner).try_invoke() {
+            Ok(Ok(balance)) => Ok(balance),
+            _ => Err(EngineError::TokenCallFailed),
+        }
+    }
+
+    fn token_transfer_from(token: AccountId, from: AccountId, to: AccountId, value: u128) -> Result<(), EngineError> {
+        let mut psp22: ink::contract_ref!(PSP22) = token.into();
+        match ink::codegen::TraitCallBuilder::call_mut(&mut psp22)
+            .transfer_from(from, to, value, Vec::new())
+            .try_invoke()
+        {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(e))) => Err(EngineError::TokenError(e)),
+            _ => Err(EngineError::TokenCallFailed),
+        }
+    }
+
+    fn token_transfer(token: AccountId, to: AccountId, value: u128) -> Result<(), EngineError> {
+        let mut psp22: ink::contract_ref!(PSP22) = token.into();
+        match ink::codegen::TraitCallBuilder::call_mut(&mut psp22).transfer(to, value, Vec::new()).try_invoke() {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(e))) => Err(EngineError::TokenError(e)),
+            _ => Err(EngineError::TokenCallFailed),
+        }
+    }
+}

@@ -110,6 +110,39 @@ pub fn aggregate(
     Ok(Submission { value_e18, ts_ms })
 }
 
+/// A feed's value at `now_ms` (ms) from its stored submissions, losing no value to an outage.
+///
+/// * If a quorum of them is fresh at `now_ms`: [`aggregate`] at `now_ms`.
+/// * Otherwise the last value they supported: [`aggregate`] at the latest instant `c < now_ms` at
+///   which a quorum of them was fresh at once. That instant is always the last millisecond some
+///   submission still counted (`c = ts_ms + window_ms`: counts only fall when a submission
+///   leaves the window), so only those instants are tried, latest first. The value keeps its
+///   rule (median of the then-fresh values, stamped with their **oldest** timestamp), so its
+///   age shows: a consumer comparing `ts_ms` with its own freshness limit sees it as stale.
+/// * [`FeedAggregateError::NoQuorum`] only if a quorum of these submissions was never fresh at
+///   the same time.
+///
+/// Submissions after `now_ms` never count. Deterministic and independent of the order of
+/// `submissions`; at most `submissions.len() + 1` aggregations, in the outage case only.
+pub fn latest_value(
+    submissions: &[Submission],
+    now_ms: u64,
+    window_ms: u64,
+    quorum: u32,
+) -> Result<Submission, FeedAggregateError> {
+    if let Ok(value) = aggregate(submissions, now_ms, window_ms, quorum) {
+        return Ok(value);
+    }
+    let mut instants: Vec<u64> =
+        submissions.iter().filter_map(|s| s.ts_ms.checked_add(window_ms)).filter(|&c| c < now_ms).collect();
+    instants.sort_unstable_by(|a, b| b.cmp(a));
+    instants.dedup();
+    instants
+        .into_iter()
+        .find_map(|instant| aggregate(submissions, instant, window_ms, quorum).ok())
+        .ok_or(FeedAggregateError::NoQuorum)
+}
+
 /// Checks a submission of `value_e18` (18 decimals) observed at `ts_ms` against the current time
 /// `now_ms` (ms) and the feed's inclusive bounds `[min_e18, max_e18]`.
 ///

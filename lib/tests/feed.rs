@@ -4,7 +4,9 @@
 //! with timestamps from 2 s before to 0.5 s after `NOW` (so some are stale and some in the future)
 //! and windows up to 2.5 s, values over the whole `u128` range.
 
-use margin_math::feed::{aggregate, check_submission, is_fresh, FeedAggregateError, Submission, SubmissionError};
+use margin_math::feed::{
+    aggregate, check_submission, is_fresh, latest_value, FeedAggregateError, Submission, SubmissionError,
+};
 use proptest::prelude::*;
 
 const NOW: u64 = 1_767_225_600_000;
@@ -134,4 +136,58 @@ proptest! {
         prop_assert!(is_fresh(now - window, now, window));
         prop_assert!(!is_fresh(now - window - 1, now, window));
     }
+}
+
+/// Small clocks, so the reference can try every millisecond.
+fn small_submissions() -> impl Strategy<Value = Vec<Submission>> {
+    prop::collection::vec((1u128..=50, 0u64..=300).prop_map(|(v, t)| sub(v, t)), 0..12)
+}
+
+proptest! {
+    /// `latest_value` is the aggregate at the latest millisecond `t ≤ now` that has one, found by
+    /// trying every millisecond from `now` down to 0.
+    #[test]
+    fn latest_value_is_the_aggregate_at_the_last_instant_with_quorum(
+        subs in small_submissions(),
+        now in 0u64..=400,
+        window in 0u64..=60,
+        quorum in 0u32..5,
+    ) {
+        let reference = (0..=now).rev().find_map(|t| aggregate(&subs, t, window, quorum).ok());
+        prop_assert_eq!(latest_value(&subs, now, window, quorum).ok(), reference);
+    }
+
+    /// With a quorum fresh now, nothing changes: the value is `aggregate`'s.
+    #[test]
+    fn latest_value_equals_aggregate_while_a_quorum_is_fresh(
+        subs in submissions(),
+        window in 0u64..2_500,
+        quorum in 0u32..8,
+    ) {
+        if let Ok(now_value) = aggregate(&subs, NOW, window, quorum) {
+            prop_assert_eq!(latest_value(&subs, NOW, window, quorum), Ok(now_value));
+        }
+    }
+}
+
+#[test]
+fn outage_serves_the_last_quorum_value_with_its_old_stamp() {
+    // Window 60 s, quorum 2: three reporters at 0, 10 s and 20 s (values 100, 102, 101).
+    let subs = [sub(100, 0), sub(102, 10_000), sub(101, 20_000)];
+    // At 30 s all three are fresh: median 101, oldest stamp 0.
+    assert_eq!(latest_value(&subs, 30_000, 60_000, 2), Ok(sub(101, 0)));
+    // At 65 s the first has left: median of 102 and 101 is the lower, 101, stamped 10 s.
+    assert_eq!(latest_value(&subs, 65_000, 60_000, 2), Ok(sub(101, 10_000)));
+    // At 75 s only one is fresh: the last quorum was at 70 s (10 s + 60 s), the same value.
+    assert_eq!(aggregate(&subs, 75_000, 60_000, 2), Err(FeedAggregateError::NoQuorum));
+    assert_eq!(latest_value(&subs, 75_000, 60_000, 2), Ok(sub(101, 10_000)));
+    // A day later nothing has changed but the age.
+    assert_eq!(latest_value(&subs, 86_400_000, 60_000, 2), Ok(sub(101, 10_000)));
+    // Quorum 3 was met only until 60 s (the first submission's last instant).
+    assert_eq!(latest_value(&subs, 86_400_000, 60_000, 3), Ok(sub(101, 0)));
+    // Submissions never fresh together: no value at all.
+    let apart = [sub(100, 0), sub(100, 61_000)];
+    assert_eq!(latest_value(&apart, 200_000, 60_000, 2), Err(FeedAggregateError::NoQuorum));
+    // A submission from the future does not count.
+    assert_eq!(latest_value(&[sub(7, 500)], 400, 60_000, 1), Err(FeedAggregateError::NoQuorum));
 }

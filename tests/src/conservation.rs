@@ -15,8 +15,8 @@
 //!   settle one by one), and its open interest is the sum of long sizes;
 //! * health never fails to compute: `health(who)` is `Ok` (and self-consistent) for every
 //!   account holding anything whose markets are all fresh; if one is stale the error names a
-//!   stale market — `StalePrice(u)`, or `OracleFeed(feed, NoQuorum)` once the oracle itself has
-//!   no value any more (its window, 60 s, is longer than the engine's max age, 30 s).
+//!   stale market, `StalePrice(u)`. Every feed keeps a value: past the oracle's 60 s window the
+//!   oracle serves the last quorum value with its old stamp, never none.
 
 use std::collections::BTreeMap;
 
@@ -295,17 +295,14 @@ pub fn check_state(s: &mut impl Deployment, state: &State, max_surplus: u128) ->
     // ------------------------------------------------------------ health always computes
     let markets = state.markets.len() as u32;
     let mut fresh = Vec::with_capacity(markets as usize);
-    let mut stale_feeds: Vec<u32> = Vec::new();
     for (u, config) in state.markets.iter().enumerate() {
         let config = config.ok_or(format!("market {u} missing"))?;
         let values: Vec<Result<FeedValue, FeedError>> =
             s.chain().call(owner, oracle, "PriceOracle::read_batch", vec![config.price_feed, config.vol_feed]);
-        let is_fresh = values
-            .iter()
-            .all(|v| v.as_ref().is_ok_and(|v| v.ts_ms <= now && now - v.ts_ms <= config.max_oracle_age_ms));
-        if !is_fresh {
-            stale_feeds.extend([config.price_feed, config.vol_feed]);
-        }
+        // A feed that once had a quorum never loses its value (an outage only ages it).
+        let values = values.into_iter().collect::<Result<Vec<_>, _>>();
+        let values = values.map_err(|e| format!("market {u}: a feed lost its value: {e:?}"))?;
+        let is_fresh = values.iter().all(|v| v.ts_ms <= now && now - v.ts_ms <= config.max_oracle_age_ms);
         fresh.push(is_fresh);
     }
     let mut healths = Vec::new();
@@ -340,7 +337,6 @@ pub fn check_state(s: &mut impl Deployment, state: &State, max_surplus: u128) ->
             Err(e) => {
                 let stale_error = match e {
                     EngineError::StalePrice(u) => underlyings.contains(&u) && !fresh[u as usize],
-                    EngineError::OracleFeed(feed, FeedError::NoQuorum) => stale_feeds.contains(&feed),
                     _ => false,
                 };
                 if all_fresh || !stale_error {

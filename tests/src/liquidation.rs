@@ -8,7 +8,7 @@
 //! conservation check. Expected numbers come from `margin-math` on the engine's own health views
 //! or are worked out by hand in the comments.
 
-use deltamargin_interfaces::PSP22Error;
+use deltamargin_interfaces::{FeedError, FeedValue, PSP22Error};
 use engine::events::{BadDebtRecognized, DeficitCovered, InsuranceFunded, Liquidated, LiquidationParamsChanged};
 use engine::types::{
     HealthView, InstrumentId, LiquidationOutcome, LiquidationParams, LiquidationSlice, OptionType, PauseFlags,
@@ -990,6 +990,38 @@ fn liquidation_params_out_of_bounds_are_rejected() {
     let back = LiquidationParams { end_buffer_e18: one / 2, liquidator_share_e18: one, ..next };
     s.set_liquidation_params(back).expect("back");
     assert_eq!(s.liquidation_params(), back);
+}
+
+#[test]
+fn market_whose_oracle_lost_quorum_does_not_block_slices_elsewhere() {
+    let mut s = Suite::new();
+    let (a, h, l) = (trader(&mut s, 10, "10000"), trader(&mut s, 11, "1000000"), trader(&mut s, 12, "1000000"));
+    let (btc_perp, eth_perp) = (s.perp[BTC as usize], s.perp[ETH as usize]);
+    s.trade(a, h, btc_perp, E18, e18("60000"), 0).expect("BTC long");
+    s.trade(a, h, eth_perp, 10 * E18, e18("3000"), 0).expect("ETH long");
+    move_to(&mut s, T0 + 1_000, "56000", "2800");
+    assert!(health(&mut s, a).liquidatable);
+    // 70 s after ETH's last submissions: beyond the oracle's 60 s window its reporters no longer
+    // make a quorum. The oracle keeps ETH's last quorum value (stamped T0 + 1 s), so ETH is a
+    // stale market valued at its last price, not a missing one.
+    s.chain.set_time(T0 + 71_000);
+    s.set_prices(&[(BTC, "56000", "0.65")]);
+    let eth_price: Result<FeedValue, FeedError> =
+        s.chain.call(s.owner, s.oracle, "PriceOracle::read", market_config(ETH).price_feed);
+    assert_eq!(eth_price, Ok(FeedValue { value_e18: e18("2800"), ts_ms: T0 + 1_000 }));
+    let actors = [a, h, l];
+    assert_liquidation_rejected(
+        &mut s,
+        &actors,
+        l,
+        (a, LiquidationSlice::Position(eth_perp), LOT),
+        EngineError::StalePrice(ETH),
+    );
+    // The fresh BTC market is sliced.
+    let outcome = s.liquidate(l, a, LiquidationSlice::Position(btc_perp), e18("0.1"));
+    assert!(outcome.health_before_bits < 0 && outcome.health_after_bits > outcome.health_before_bits);
+    assert_eq!(size(&mut s, a, btc_perp), e18("0.9") as i128);
+    assert_eq!(size(&mut s, a, eth_perp), 10 * e18("1") as i128);
 }
 
 #[test]

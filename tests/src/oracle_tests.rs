@@ -215,9 +215,10 @@ fn window_edge_is_inclusive() {
     // r1's value is exactly WINDOW_MS old: it counts (r3's T0 value is 61 s old and does not).
     s.chain.set_time(t + WINDOW_MS);
     assert_eq!(read(&mut s, BTC_PRICE), value(e18("100"), t));
-    // One ms later r1's value is out; r2's alone misses the quorum of 2.
+    // One ms later r1's value is out; r2's alone misses the quorum of 2: the feed keeps the value
+    // of its last quorum instant (t + WINDOW_MS), stamped t — stale to the engine, never lost.
     s.chain.set_time(t + WINDOW_MS + 1);
-    assert_eq!(read(&mut s, BTC_PRICE), Err(FeedError::NoQuorum));
+    assert_eq!(read(&mut s, BTC_PRICE), value(e18("100"), t));
 }
 
 #[test]
@@ -234,13 +235,15 @@ fn batched_reads_return_one_result_per_feed_in_order() {
         submit(&mut s, r, 3, e18(v), t - 1).expect("submit"); // ETH vol
     }
     let feeds = vec![BTC_PRICE, BTC_VOL, 3, 99, BTC_PRICE, 2];
+    // Below quorum now, BTC vol and ETH price keep their last quorum values: the suite's T0
+    // submissions, stamped T0.
     let expected = vec![
         value(e18("100"), t),
-        Err(FeedError::NoQuorum),
+        value(e18("0.65"), T0),
         value(e18("0.8"), t - 1),
         Err(FeedError::UnknownFeed),
         value(e18("100"), t),
-        Err(FeedError::NoQuorum),
+        value(e18("3000"), T0),
     ];
     assert_eq!(read_batch(&mut s, feeds.clone()), expected);
     for (feed, result) in feeds.into_iter().zip(expected) {
@@ -347,15 +350,13 @@ fn stale_price_blocks_withdrawal_while_deposit_needs_no_oracle() {
     assert_eq!(account.collateral[0].amount, units("1.75", 24));
     assert_eq!(s.balance(s.btc, s.engine), units("1.75", 24));
 
-    // No oracle value at all (every submission out of the window): withdrawals name the feed,
+    // Every submission out of the oracle's window (quorum lost): the oracle keeps the last
+    // quorum value with its T0 stamp, so the engine still sees a stale price, not a missing one;
     // deposits of any asset still work.
     s.chain.set_time(T0 + WINDOW_MS + 1);
-    assert_eq!(read(&mut s, BTC_PRICE), Err(FeedError::NoQuorum));
+    assert_eq!(read(&mut s, BTC_PRICE), value(e18("60000"), T0));
     let before = s.state(&[alice]);
-    assert_eq!(
-        withdraw(&mut s, alice, btc, units("0.5", 24)),
-        Err(EngineError::OracleFeed(BTC_PRICE, FeedError::NoQuorum))
-    );
+    assert_eq!(withdraw(&mut s, alice, btc, units("0.5", 24)), Err(EngineError::StalePrice(BTC)));
     assert_eq!(s.state(&[alice]), before);
     s.mint(s.eth, alice, units("3", 18));
     assert_eq!(s.deposit(alice, s.eth, units("3", 18)), Ok(()));

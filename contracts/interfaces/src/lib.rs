@@ -105,7 +105,9 @@ pub struct FeedValue {
 pub enum FeedError {
     /// Returned if no feed has this id.
     UnknownFeed,
-    /// Returned if fewer fresh submissions than the feed's quorum exist.
+    /// Returned if a quorum of the feed's submissions was never fresh at the same time (a new
+    /// feed, or reporters that never overlapped). A feed that had a quorum keeps its last value
+    /// (with its old timestamp) through an outage.
     NoQuorum,
 }
 

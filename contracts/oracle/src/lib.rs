@@ -7,7 +7,9 @@
 //!   older than the reporter's previous one are rejected.
 //! * A feed's value is the median of the fresh submissions of the current reporters once the
 //!   feed's quorum is met (even count: the lower middle), with the **oldest** timestamp among
-//!   them — computed by [`margin_math::feed::aggregate`], so off-chain tools get the same result.
+//!   them — computed by [`margin_math::feed::latest_value`], so off-chain tools get the same
+//!   result. When the quorum is lost the feed keeps serving its last quorum value with its old
+//!   timestamp (consumers judge staleness), so an outage never leaves a feed without a value.
 //! * Removing a reporter voids its submissions at once; re-adding it does not revive them
 //!   (membership epochs, see [`types::Reporter`]).
 //! * Two-step ownership.
@@ -43,7 +45,7 @@ mod oracle {
         FeedCreated, FeedUpdated, OwnershipTransferStarted, OwnershipTransferred, ReporterAdded, ReporterRemoved,
         Submitted,
     };
-    use crate::types::{BatchItem, FeedConfig, FeedSubmissions, Reporter, StoredSubmission, MAX_REPORTERS};
+    use crate::types::{BatchItem, Feed, FeedConfig, Reporter, StoredSubmission, MAX_REPORTERS};
     use deltamargin_interfaces::{FeedError, FeedId, FeedValue, PriceOracle};
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
@@ -63,12 +65,8 @@ mod oracle {
         /// The current reporters with their membership epochs, in order of addition
         /// (at most [`MAX_REPORTERS`]).
         reporters: Lazy<Vec<Reporter>>,
-        /// Configuration per feed id.
-        feeds: Mapping<FeedId, FeedConfig>,
-        /// Latest submission of each reporter per feed, one storage cell per feed (a read of a
-        /// feed is one storage access whatever the number of reporters). Entries of reporters
-        /// that were removed are pruned whenever the feed is written.
-        submissions: Mapping<FeedId, FeedSubmissions>,
+        /// Each feed's configuration and latest submissions, one storage cell per feed id.
+        feeds: Mapping<FeedId, Feed>,
     }
 
     impl Oracle {
@@ -82,7 +80,6 @@ mod oracle {
                 last_epoch: 0,
                 reporters: Lazy::new(),
                 feeds: Mapping::new(),
-                submissions: Mapping::new(),
             }
         }
 
@@ -185,7 +182,7 @@ mod oracle {
         /// The configuration of `feed`, or `None` if no feed has this id.
         #[ink(message)]
         pub fn feed_config(&self, feed: FeedId) -> Option<FeedConfig> {
-            self.feeds.get(feed)
+            self.feeds.get(feed).map(|f| f.config)
         }
 
         /// Creates a feed with `config` (window in ms, bounds with 18 decimals) and returns its id,
@@ -201,7 +198,7 @@ mod oracle {
             config.validate()?;
             let feed = self.feed_count;
             self.feed_count = feed.checked_add(1).ok_or(OracleError::TooManyFeeds)?;
-            self.feeds.insert(feed, &config);
+            self.feeds.insert(feed, &Feed { config, submissions: Vec::new() });
             self.env().emit_event(FeedCreated { feed, config });
             Ok(feed)
         }
@@ -216,10 +213,12 @@ mod oracle {
         #[ink(message)]
         pub fn update_feed(&mut self, feed: FeedId, config: FeedConfig) -> Result<(), OracleError> {
             self.ensure_owner()?;
-            let previous = self.feeds.get(feed).ok_or(OracleError::UnknownFeed)?;
+            let mut stored = self.feeds.get(feed).ok_or(OracleError::UnknownFeed)?;
+            let previous = stored.config;
             config.validate()?;
             ensure!(config.kind == previous.kind, OracleError::KindChange);
-            self.feeds.insert(feed, &config);
+            stored.config = config;
+            self.feeds.insert(feed, &stored);
             self.env().emit_event(FeedUpdated { feed, previous, config });
             Ok(())
         }
@@ -251,20 +250,20 @@ mod oracle {
         #[ink(message)]
         pub fn submit_batch(&mut self, items: Vec<BatchItem>) -> Result<(), OracleError> {
             let (reporter, epoch, reporters) = self.caller_as_reporter()?;
-            // Each feed's stored submissions, loaded once, updated in memory, written at the end.
-            let mut cells: Vec<(FeedId, FeedSubmissions)> = Vec::new();
+            // Each feed's cell, loaded once, updated in memory, written at the end.
+            let mut cells: Vec<(FeedId, Feed)> = Vec::new();
             for &(feed, value_e18, ts_ms) in &items {
                 let position = match cells.iter().position(|(f, _)| *f == feed) {
                     Some(position) => position,
                     None => {
-                        cells.push((feed, self.submissions.get(feed).unwrap_or_default()));
+                        cells.push((feed, self.feeds.get(feed).ok_or(OracleError::UnknownFeed)?));
                         cells.len().saturating_sub(1)
                     }
                 };
-                let Some((_, stored)) = cells.get_mut(position) else { continue };
+                let Some((_, Feed { config, submissions: stored })) = cells.get_mut(position) else { continue };
                 let previous_ts_ms =
                     stored.iter().find(|(a, s)| *a == reporter && s.epoch == epoch).map(|(_, s)| s.ts_ms);
-                self.check_submission(feed, value_e18, ts_ms, previous_ts_ms)?;
+                self.check_submission(config, value_e18, ts_ms, previous_ts_ms)?;
                 // Keep only entries of current memberships (at most MAX_REPORTERS), then replace
                 // or add the reporter's own.
                 stored.retain(|(account, s)| {
@@ -273,7 +272,7 @@ mod oracle {
                 stored.push((reporter, StoredSubmission { value_e18, ts_ms, epoch }));
             }
             for (feed, stored) in &cells {
-                self.submissions.insert(*feed, stored);
+                self.feeds.insert(*feed, stored);
             }
             for (feed, value_e18, ts_ms) in items {
                 self.env().emit_event(Submitted { feed, reporter, value_e18, ts_ms });
@@ -287,11 +286,11 @@ mod oracle {
         /// `ts_ms` with the feed's window). Empty for an unknown feed.
         #[ink(message)]
         pub fn submissions(&self, feed: FeedId) -> Vec<(AccountId, u128, u64)> {
-            let Some(config) = self.feeds.get(feed) else {
+            let Some(stored) = self.feeds.get(feed) else {
                 return Vec::new();
             };
             let reporters = self.reporters.get_or_default();
-            self.counted(feed, &config, &reporters).into_iter().map(|(who, s)| (who, s.value_e18, s.ts_ms)).collect()
+            counted(&stored, &reporters).into_iter().map(|(who, s)| (who, s.value_e18, s.ts_ms)).collect()
         }
 
         // ---------------------------------------------------------------- internals
@@ -309,48 +308,47 @@ mod oracle {
             epoch.map(|epoch| (caller, epoch, reporters)).ok_or(OracleError::NotReporter)
         }
 
-        /// Checks one submission against the feed, the block timestamp and the reporter's
-        /// previous timestamp for the feed.
+        /// Checks one submission against the feed's configuration, the block timestamp and the
+        /// reporter's previous timestamp for the feed.
         fn check_submission(
             &self,
-            feed: FeedId,
+            config: &FeedConfig,
             value_e18: u128,
             ts_ms: u64,
             previous_ts_ms: Option<u64>,
         ) -> Result<(), OracleError> {
-            let config = self.feeds.get(feed).ok_or(OracleError::UnknownFeed)?;
             let now_ms = self.env().block_timestamp();
             feed::check_submission(value_e18, ts_ms, now_ms, config.min_e18, config.max_e18)?;
             ensure!(previous_ts_ms.is_none_or(|previous| ts_ms >= previous), OracleError::OlderThanPrevious);
             Ok(())
         }
 
-        /// The counted submissions of `feed` (see `submissions`), in reporter order.
-        fn counted(&self, feed: FeedId, config: &FeedConfig, reporters: &[Reporter]) -> Vec<(AccountId, Submission)> {
-            let stored = self.submissions.get(feed).unwrap_or_default();
-            reporters
-                .iter()
-                .filter_map(|r| {
-                    stored
-                        .iter()
-                        .find(|(account, s)| *account == r.account && s.epoch == r.epoch)
-                        .filter(|(_, s)| config.in_bounds(s.value_e18))
-                        .map(|(_, s)| (r.account, Submission { value_e18: s.value_e18, ts_ms: s.ts_ms }))
-                })
-                .collect()
-        }
-
-        /// The aggregated value of `feed` at the block timestamp.
+        /// The value of `feed` at the block timestamp (see `PriceOracle::read`).
         fn value(&self, feed: FeedId, reporters: &[Reporter]) -> Result<FeedValue, FeedError> {
-            let config = self.feeds.get(feed).ok_or(FeedError::UnknownFeed)?;
-            let submissions: Vec<Submission> =
-                self.counted(feed, &config, reporters).into_iter().map(|(_, s)| s).collect();
-            feed::aggregate(&submissions, self.env().block_timestamp(), config.window_ms, config.quorum)
+            let stored = self.feeds.get(feed).ok_or(FeedError::UnknownFeed)?;
+            let submissions: Vec<Submission> = counted(&stored, reporters).into_iter().map(|(_, s)| s).collect();
+            let config = stored.config;
+            feed::latest_value(&submissions, self.env().block_timestamp(), config.window_ms, config.quorum)
                 .map(|s| FeedValue { value_e18: s.value_e18, ts_ms: s.ts_ms })
                 .map_err(|e| match e {
                     FeedAggregateError::NoQuorum => FeedError::NoQuorum,
                 })
         }
+    }
+
+    /// The counted submissions of a feed (see `submissions`), in reporter order.
+    fn counted(stored: &Feed, reporters: &[Reporter]) -> Vec<(AccountId, Submission)> {
+        reporters
+            .iter()
+            .filter_map(|r| {
+                stored
+                    .submissions
+                    .iter()
+                    .find(|(account, s)| *account == r.account && s.epoch == r.epoch)
+                    .filter(|(_, s)| stored.config.in_bounds(s.value_e18))
+                    .map(|(_, s)| (r.account, Submission { value_e18: s.value_e18, ts_ms: s.ts_ms }))
+            })
+            .collect()
     }
 
     impl Default for Oracle {
@@ -362,10 +360,13 @@ mod oracle {
     impl PriceOracle for Oracle {
         /// The value of `feed` at the block timestamp: the median (even count: lower middle) of
         /// the counted submissions no older than the feed's window (inclusive), with the oldest
-        /// timestamp among them (ms). Value with 18 decimals.
+        /// timestamp among them (ms). Value with 18 decimals. While fewer than the quorum are
+        /// fresh (an outage), the last value a quorum of the stored submissions supported, with
+        /// its old timestamp (`margin_math::feed::latest_value`): check `ts_ms` against your own
+        /// freshness limit.
         ///
-        /// Caller: anyone. Errors: [`FeedError::UnknownFeed`], [`FeedError::NoQuorum`] (fewer
-        /// fresh counted submissions than the feed's quorum). No events.
+        /// Caller: anyone. Errors: [`FeedError::UnknownFeed`], [`FeedError::NoQuorum`] (a quorum
+        /// of the counted submissions was never fresh at once, e.g. a new feed). No events.
         #[ink(message)]
         fn read(&self, feed: FeedId) -> Result<FeedValue, FeedError> {
             self.value(feed, &self.reporters.get_or_default())
@@ -385,7 +386,7 @@ mod oracle {
         /// Caller: anyone. No errors, no events.
         #[ink(message)]
         fn feed_kind(&self, feed: FeedId) -> Option<crate::types::FeedKind> {
-            self.feeds.get(feed).map(|config| config.kind)
+            self.feeds.get(feed).map(|stored| stored.config.kind)
         }
     }
 
@@ -782,8 +783,9 @@ mod oracle {
             assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW }));
             set_now(NOW + WINDOW);
             assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW }));
+            // One ms later the quorum is lost: the last quorum value stays, with its old stamp.
             set_now(NOW + WINDOW + 1);
-            assert_eq!(oracle.read(0), Err(FeedError::NoQuorum));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW }));
             // The stale submission is still listed (freshness is the reader's filter).
             assert_eq!(oracle.submissions(0), vec![(account(1), 5 * E18, NOW)]);
         }
@@ -800,6 +802,28 @@ mod oracle {
             assert_eq!(oracle.read(0), Err(FeedError::NoQuorum));
             submit_as(&mut oracle, 3, 0, 7 * E18, NOW).unwrap();
             assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 6 * E18, ts_ms: NOW }));
+        }
+
+        #[ink::test]
+        fn lost_quorum_keeps_the_last_quorum_value_with_its_old_stamp() {
+            let mut oracle = setup(3, 2);
+            submit_as(&mut oracle, 1, 0, 100 * E18, NOW).unwrap();
+            submit_as(&mut oracle, 2, 0, 104 * E18, NOW).unwrap();
+            submit_as(&mut oracle, 3, 0, 102 * E18, NOW).unwrap();
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW }));
+            // Reporter 1 keeps reporting alone; 2 and 3 fall silent.
+            for k in 1..=5u64 {
+                set_now(NOW + k * WINDOW / 2);
+                submit_as(&mut oracle, 1, 0, (100 + k as u128) * E18, NOW + k * WINDOW / 2).unwrap();
+            }
+            // One fresh submission is no quorum: the feed serves what 2 and 3 (with 1's value of
+            // then gone) last supported: the lower middle of 102 and 104, stamped NOW.
+            set_now(NOW + 5 * WINDOW / 2);
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW }));
+            assert_eq!(oracle.read_batch(vec![0]), vec![Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW })]);
+            // Reporter 2 returns: a fresh quorum again, fresh value and stamp.
+            submit_as(&mut oracle, 2, 0, 107 * E18, NOW + 5 * WINDOW / 2).unwrap();
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 105 * E18, ts_ms: NOW + 5 * WINDOW / 2 }));
         }
 
         #[ink::test]
@@ -866,7 +890,8 @@ mod oracle {
                 oracle.read_batch(vec![0, 1, 2, 0]),
                 vec![
                     Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW - 7 }),
-                    Err(FeedError::NoQuorum),
+                    // Its only submission left the 10 ms window: the last value, stamped old.
+                    Ok(FeedValue { value_e18: E18 / 2, ts_ms: NOW - 20 }),
                     Err(FeedError::UnknownFeed),
                     Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW - 7 }),
                 ]

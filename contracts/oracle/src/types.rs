@@ -90,3 +90,16 @@ pub type BatchItem = (FeedId, u128, u64);
 
 /// The latest submission of each current reporter for one feed (one storage cell per feed).
 pub type FeedSubmissions = ink::prelude::vec::Vec<(AccountId, StoredSubmission)>;
+
+/// A feed as stored: its configuration and the latest submission of each current reporter, in
+/// one storage cell (a read of a feed is one storage access whatever the number of reporters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Feed {
+    /// The feed's parameters.
+    pub config: FeedConfig,
+    /// Latest submission per reporter. Entries of reporters that were removed are pruned
+    /// whenever the feed takes a submission.
+    pub submissions: FeedSubmissions,
+}

@@ -104,8 +104,9 @@ fn sim_oracle_outage_no_liquidation_while_stale() {
         actions[1]
     );
     assert!(!actions[2].ok, "a trade touching the stale market is refused");
-    // 120 s after the last BTC submission, past the oracle's 60 s window: no BTC value at all.
-    assert_eq!(actions[2].error.as_deref(), Some("OracleFeed(0, NoQuorum)"));
+    // 120 s after the last BTC submission, past the oracle's 60 s window: the oracle keeps BTC's
+    // last quorum value with its old stamp, so the engine names the market stale.
+    assert_eq!(actions[2].error.as_deref(), Some("StalePrice(0)"));
     assert_eq!(r.summary.failed_actions, 1);
     assert_eq!(r.summary.bad_debt, 11_000 * USD);
     assert_eq!(r.summary.final_fund, 9_000 * USD);

@@ -133,14 +133,17 @@ pub fn latest_value(
     if let Ok(value) = aggregate(submissions, now_ms, window_ms, quorum) {
         return Ok(value);
     }
-    let mut instants: Vec<u64> =
-        submissions.iter().filter_map(|s| s.ts_ms.checked_add(window_ms)).filter(|&c| c < now_ms).collect();
-    instants.sort_unstable_by(|a, b| b.cmp(a));
-    instants.dedup();
-    instants
-        .into_iter()
-        .find_map(|instant| aggregate(submissions, instant, window_ms, quorum).ok())
-        .ok_or(FeedAggregateError::NoQuorum)
+    // Latest first, without sorting (no second sort in the oracle's code): each round takes
+    // the latest last-counting instant before the previous one; `before` strictly falls.
+    let mut before = now_ms;
+    loop {
+        let latest = submissions.iter().filter_map(|s| s.ts_ms.checked_add(window_ms)).filter(|&c| c < before).max();
+        let instant = latest.ok_or(FeedAggregateError::NoQuorum)?;
+        if let Ok(value) = aggregate(submissions, instant, window_ms, quorum) {
+            return Ok(value);
+        }
+        before = instant;
+    }
 }
 
 /// Checks a submission of `value_e18` (18 decimals) observed at `ts_ms` against the current time

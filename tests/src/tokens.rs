@@ -228,6 +228,56 @@ fn fee_on_transfer_token_is_rejected() {
 }
 
 #[test]
+fn quote_pulls_keep_the_engine_balance_at_or_above_the_quote_it_accounts_for() {
+    // An engine whose quote token is the hostile token (6 decimals), normal at first.
+    let mut s = Suite::new();
+    let alice = actor(10);
+    let quote = s.chain.deploy(&wasm(BundleProvider::HostileToken), "new", (6u8, Mode::Normal), s.owner, 300);
+    let engine = s.chain.deploy_engine(
+        &wasm(BundleProvider::Engine),
+        &wasm(BundleProvider::EngineAdmin),
+        (s.oracle, quote, units("1000000", 6), s.fee_account),
+        s.owner,
+        301,
+    );
+    s.engine = engine;
+    hostile_mint(&mut s, quote, alice, units("1000", 6));
+    approve(&mut s, quote, alice, engine, units("1000", 6)).expect("approve");
+    let cash = |s: &mut Suite| s.account(alice).map_or(0, |a| a.cash);
+    assert_eq!(deposit(&mut s, alice, quote, units("100", 6)), Ok(()));
+    // A donation straight to the engine never makes a pull fail: 5 USD more than accounted.
+    let donated: Result<(), PSP22Error> =
+        s.chain.call(alice, quote, "PSP22::transfer", (engine, units("5", 6), Vec::<u8>::new()));
+    donated.expect("donation");
+    assert_eq!(deposit(&mut s, alice, quote, units("100", 6)), Ok(()));
+    assert_eq!(s.balance(quote, engine), units("205", 6));
+    // The token starts taking 2.5% on the way in. The engine requires only that its balance
+    // covers all the quote it accounts for: the donation absorbs two fees of 2.5 USD...
+    set_mode(&mut s, quote, Mode::FeeOnTransfer { fee_bps: 250 });
+    assert_eq!(deposit(&mut s, alice, quote, units("100", 6)), Ok(()));
+    assert_eq!(deposit(&mut s, alice, quote, units("100", 6)), Ok(()));
+    assert_eq!(s.balance(quote, engine), units("400", 6));
+    assert_eq!(cash(&mut s), units("400", 6) as i128);
+    // ...and the third would leave the engine short: rejected, nothing changed.
+    let before = snapshot(&mut s, quote, alice);
+    s.chain.clear_events();
+    let expected = EngineError::TransferMismatch { expected: units("100", 6), received: units("97.5", 6) };
+    assert_eq!(deposit(&mut s, alice, quote, units("100", 6)), Err(expected.clone()));
+    assert_eq!(snapshot(&mut s, quote, alice), before);
+    assert_eq!(s.chain.event_count(engine), 0);
+    // Insurance funding and liquidation payments are quote pulls too.
+    let funded: Result<(), EngineError> = s.chain.call(alice, engine, "fund_insurance", units("100", 6));
+    assert_eq!(funded, Err(expected));
+    // Withdrawals lower what the engine accounts for; a token that pays out exactly keeps
+    // the two in step.
+    set_mode(&mut s, quote, Mode::Normal);
+    let withdrawn: Result<(), EngineError> = s.chain.call(alice, engine, "withdraw", (quote, units("400", 6)));
+    assert_eq!(withdrawn, Ok(()));
+    assert_eq!(s.balance(quote, engine), 0);
+    assert_eq!(deposit(&mut s, alice, quote, units("10", 6)), Ok(()));
+}
+
+#[test]
 fn no_op_token_is_rejected() {
     let mut s = Suite::new();
     s.chain.set_time(T0);

@@ -51,6 +51,7 @@ mod engine {
         account_index: Mapping<u32, AccountId>,
         account_count: u32,
         admin_code: Hash,
+        quote_held: u128,
     }
 
     impl Engine {
@@ -110,6 +111,7 @@ mod engine {
                 account_index: Mapping::new(),
                 account_count: 0,
                 admin_code,
+                quote_held: 0,
             };
             Self::env().emit_event(AssetListed {
                 asset: quote,
@@ -497,6 +499,7 @@ mod engine {
                 let liquidity = token_balance(asset, self.env().account_id())?;
                 ensure(liquidity >= amount, EngineError::InsufficientLiquidity)?;
                 data.add_cash(units.checked_neg().ok_or(OVERFLOW)?)?;
+                self.quote_held = self.quote_held.saturating_sub(amount);
             }
             if !data.collateral.is_empty() || !data.positions.is_empty() || data.cash < 0 {
                 let health = self.evaluate_account(&data, self.env().block_timestamp())?;
@@ -706,22 +709,21 @@ mod engine {
             let liquidator_data = self.accounts.get(liquidator).ok_or(EngineError::NoAccount)?;
             self.settle_expired(target, &mut data, now)?;
 
-            // The slice's underlying, its holding and its step (one lot).
-            let (underlying, holding) = match slice {
+            // The slice's underlying, its holding, the collateral's decimals and the step (one lot).
+            let (underlying, holding, decimals) = match slice {
                 LiquidationSlice::Position(id) => {
                     let p = data.positions.iter().find(|p| p.instrument == id).ok_or(EngineError::InvalidSlice)?;
-                    (p.underlying, p.size_e18.unsigned_abs())
+                    (p.underlying, p.size_e18.unsigned_abs(), 0)
                 }
                 LiquidationSlice::Collateral(asset) => {
                     let config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
-                    (config.underlying.ok_or(EngineError::InvalidSlice)?, data.collateral_of(asset))
+                    (config.underlying.ok_or(EngineError::InvalidSlice)?, data.collateral_of(asset), config.decimals)
                 }
             };
             let market = self.market_config(underlying)?;
             let step = match slice {
                 LiquidationSlice::Position(_) => market.lot_e18,
-                LiquidationSlice::Collateral(asset) => {
-                    let decimals = self.assets.get(asset).map_or(0, |c| c.decimals);
+                LiquidationSlice::Collateral(_) => {
                     let scale = margin_math::units::pow10(decimals)?;
                     margin_math::trading::mul_div(market.lot_e18, scale, ONE_E18, false)?.max(1)
                 }
@@ -749,7 +751,7 @@ mod engine {
             let old_risk = before.underlyings.iter().find(|r| r.underlying == underlying);
             let standing = MaintenanceStanding::of(&before);
 
-            let ctx = SliceContext { slice, snap, market, now, standing, old_risk };
+            let ctx = SliceContext { slice, decimals, snap, market, now, standing, old_risk };
             let mut fill = self.fill_slice(&ctx, &data, &liquidator_data, quantity)?;
             let emptied = fill.target.collateral.is_empty() && fill.target.positions.is_empty();
             ensure(fill.after.health()? > before.health || emptied, EngineError::HealthNotImproved)?;
@@ -1248,13 +1250,25 @@ mod engine {
 
         /// Transfers `amount` of `asset` from `from` to the engine and checks that the engine's
         /// measured balance grew by exactly `amount` (fee-on-transfer and no-op tokens fail).
-        fn pull(&self, asset: AccountId, from: AccountId, amount: u128) -> Result<(), EngineError> {
+        ///
+        /// The quote asset takes one balance read: the engine counts the quote tokens it has
+        /// taken in and paid out (`quote_held`) and requires its balance to cover that count
+        /// after each pull (a donation never makes a pull fail; a shortfall makes every quote
+        /// pull fail until it is transferred in).
+        fn pull(&mut self, asset: AccountId, from: AccountId, amount: u128) -> Result<(), EngineError> {
             let engine = self.env().account_id();
-            let before = token_balance(asset, engine)?;
+            let quote = asset == self.quote;
+            let before = if quote { self.quote_held } else { token_balance(asset, engine)? };
+            let expected_after = before.checked_add(amount).ok_or(OVERFLOW)?;
             token_transfer_from(asset, from, engine, amount)?;
             let after = token_balance(asset, engine)?;
             let received = after.saturating_sub(before);
-            ensure(received == amount, EngineError::TransferMismatch { expected: amount, received })
+            let ok = if quote { after >= expected_after } else { received == amount };
+            ensure(ok, EngineError::TransferMismatch { expected: amount, received })?;
+            if quote {
+                self.quote_held = expected_after;
+            }
+            Ok(())
         }
 
         /// If `data` holds no items and negative cash, writes the debt off: the insurance fund
@@ -1358,8 +1372,7 @@ mod engine {
                 }
                 LiquidationSlice::Collateral(asset) => {
                     price_e18 = ctx.snap.spot_e18;
-                    let decimals = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?.decimals;
-                    payment = collateral_value_units(quantity, decimals, price_e18, qd, true)?;
+                    payment = collateral_value_units(quantity, ctx.decimals, price_e18, qd, true)?;
                     target.remove_collateral(asset, quantity).map_err(|_| EngineError::InvalidSlice)?;
                     target.add_cash(i128::try_from(payment).map_err(|_| OVERFLOW)?)?;
                     liquidator.add_collateral(asset, quantity)?;
@@ -1470,6 +1483,8 @@ mod engine {
     /// What every candidate quantity of one liquidation shares.
     struct SliceContext<'a> {
         slice: LiquidationSlice,
+        /// Decimals of a collateral slice's asset (0 for a position slice).
+        decimals: u8,
         snap: Market,
         market: MarketConfig,
         now: u64,
@@ -1515,6 +1530,7 @@ mod engine {
         Ok(decimals)
     }
 
+    #[inline(never)]
     fn token_balance(token: AccountId, owner: AccountId) -> Result<u128, EngineError> {
         let psp22: ink::contract_ref!(PSP22) = token.into();
         match ink::codegen::TraitCallBuilder::call(&psp22).balance_of(owner).try_invoke() {

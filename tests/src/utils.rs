@@ -263,6 +263,24 @@ impl Chain {
         Ok((exec.data, result.gas_consumed, reverted))
     }
 
+    /// A dry run of `input` on `contract` as `origin`, returning pallet-contracts' whole
+    /// `ContractExecResult` SCALE-encoded: the bytes a node's `ContractsApi_call` runtime API
+    /// answers with (the live keeper's decoder is tested against them).
+    pub fn dry_run_encoded(&mut self, origin: Account, contract: Account, input: Vec<u8>) -> Vec<u8> {
+        let result = self.sandbox.dry_run(|sandbox| {
+            sandbox.call_contract(
+                to_sandbox(contract),
+                0,
+                input,
+                to_sandbox(origin),
+                GAS_LIMIT,
+                None,
+                Determinism::Enforced,
+            )
+        });
+        result.encode()
+    }
+
     /// [`Chain::try_call`] for calls that must reach the contract; panics otherwise.
     pub fn call<R: Decode>(&mut self, origin: Account, contract: Account, message: &str, args: impl Encode) -> R {
         self.try_call(origin, contract, message, args).unwrap_or_else(|e| panic!("{message}: {e:?}"))

@@ -201,3 +201,34 @@ impl KeeperChain for LiveChain {
         Ok(executed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::decode_dry_run;
+    use crate::suite::Suite;
+    use crate::utils::{actor, selector};
+    use engine::types::LiquidationSlice;
+    use ink::scale::Encode;
+
+    /// The live keeper decodes `ContractsApi_call` results by hand; here it decodes the real
+    /// encoding of pallet-contracts' `ContractExecResult` (the version the sandbox runs), for a
+    /// call that returns and one that reverts, and must agree with the sandbox's own view.
+    #[test]
+    fn dry_run_decoding_matches_pallet_contracts_encoding() {
+        let mut s = Suite::new();
+        let healthy = actor(20);
+        s.fund(healthy, s.quote, crate::suite::units("1000", 6));
+        let market_count = selector("market_count").to_vec();
+        let liquidate =
+            [&selector("liquidate")[..], &(healthy, LiquidationSlice::Position(0), 1u128).encode()[..]].concat();
+        for (input, reverts) in [(market_count, false), (liquidate, true)] {
+            let encoded = s.chain.dry_run_encoded(s.owner, s.engine, input.clone());
+            let (data, weight, reverted) = s.chain.raw_call(s.owner, s.engine, input, false).expect("call runs");
+            assert_eq!(reverted, reverts);
+            let decoded = decode_dry_run(&encoded).expect("decodes");
+            assert_eq!(decoded.output, Ok((u32::from(reverts), data)));
+            assert_eq!(decoded.gas_consumed, weight.ref_time());
+            assert!(decoded.gas_required.0 >= decoded.gas_consumed && decoded.gas_required.1 > 0);
+        }
+    }
+}

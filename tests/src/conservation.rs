@@ -6,7 +6,8 @@
 //! * quote: `balance_of(engine) ≥ Σ cash (every indexed account, the fee account included) +
 //!   insurance fund − deficit + Σ settlement cash of pinned but unsettled expired options +
 //!   Σ unrealized P&L of linear positions`, with the surplus (rounding dust kept by the engine)
-//!   at most a bound the caller passes. The last term is needed: a linear position's realized
+//!   at most a bound the caller passes; and `balance_of(engine) ≥` the engine's own quote count
+//!   (`config().quote_held`, what every quote pull checks). The last term is needed: a linear position's realized
 //!   profit is paid out of another holder's still unrealized loss (A buys from B at 100 and sells
 //!   to C at 110: A's cash is +10 while B, short from 100, has not paid yet), so `Σ cash` alone
 //!   can exceed the engine's balance. At a common price the unrealized P&L sums to the same
@@ -81,6 +82,8 @@ pub struct State {
     pub insurance_fund: u128,
     /// Deficit, quote base units.
     pub deficit: u128,
+    /// The engine's quote count (quote taken in minus paid out), base units.
+    pub quote_held: u128,
     /// `balance_of` of the engine and of each actor, for every token (token-major).
     pub token_balances: Vec<u128>,
 }
@@ -93,7 +96,8 @@ const PAGE: u32 = 100;
 pub fn capture(d: &mut impl Deployment, actors: &[Account]) -> State {
     let (owner, engine, tokens) = (d.owner(), d.engine(), d.tokens());
     let chain = d.chain();
-    let account_count: u32 = chain.call(owner, engine, "account_count", ());
+    let config: engine::types::EngineConfig = chain.call(owner, engine, "config", ());
+    let account_count = config.account_count;
     let mut ids: Vec<Account> = Vec::new();
     let mut from = 0u32;
     while from < account_count {
@@ -110,13 +114,12 @@ pub fn capture(d: &mut impl Deployment, actors: &[Account]) -> State {
         }
     }
     let accounts = ids.iter().map(|&a| (a, chain.call(owner, engine, "account", a))).collect();
-    let instrument_count: u32 = chain.call(owner, engine, "instrument_count", ());
+    let instrument_count = config.instrument_count;
     let instruments = (0..instrument_count).map(|i| chain.call(owner, engine, "instrument", i)).collect();
-    let market_count: u32 = chain.call(owner, engine, "market_count", ());
+    let market_count = config.market_count;
     let markets = (0..market_count).map(|u| chain.call(owner, engine, "market", u)).collect();
     let assets = tokens.iter().map(|&t| chain.call(owner, engine, "asset", t)).collect();
-    let insurance_fund = chain.call(owner, engine, "insurance_fund", ());
-    let deficit = chain.call(owner, engine, "deficit", ());
+    let (insurance_fund, deficit, quote_held) = (config.insurance_fund, config.deficit, config.quote_held);
     let mut holders = vec![engine];
     holders.extend_from_slice(actors);
     let mut token_balances = Vec::new();
@@ -125,7 +128,7 @@ pub fn capture(d: &mut impl Deployment, actors: &[Account]) -> State {
             token_balances.push(chain.call(owner, t, "PSP22::balance_of", h));
         }
     }
-    State { accounts, account_count, instruments, markets, assets, insurance_fund, deficit, token_balances }
+    State { accounts, account_count, instruments, markets, assets, insurance_fund, deficit, quote_held, token_balances }
 }
 
 /// What a passing check saw.
@@ -278,6 +281,10 @@ pub fn check_state(s: &mut impl Deployment, state: &State, max_surplus: u128) ->
         .and_then(|x| x.checked_sub(deficit))
         .and_then(|x| x.checked_add(pending))
         .ok_or("quote liabilities overflow")?;
+    // The engine's own quote count is covered by its balance (what every quote pull checks).
+    if engine_balance(0) < state.quote_held {
+        return Err(format!("quote balance {} below the engine's quote count {}", engine_balance(0), state.quote_held));
+    }
     let held = i128::try_from(engine_balance(0)).map_err(|_| "quote balance overflows i128")?;
     // Exact surplus = held − owed_without_linear − (−Σ size·entry) = surplus + entry_rem / D.
     let surplus = held

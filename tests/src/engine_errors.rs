@@ -59,7 +59,7 @@ fn non_owner_cannot_list_market() {
     );
     assert_rejected::<()>(&mut s, &[mallory], mallory, "authorize_venue", (mallory, 0u128), EngineError::NotOwner);
     assert_rejected::<()>(&mut s, &[mallory], mallory, "set_max_positions", 4u32, EngineError::NotOwner);
-    let owner: Account = s.chain.call(mallory, s.engine, "owner", ());
+    let owner: Account = s.chain.call::<engine::types::EngineConfig>(mallory, s.engine, "config", ()).owner;
     assert_eq!(owner, s.owner);
 }
 
@@ -75,8 +75,10 @@ fn non_pending_owner_cannot_accept_ownership() {
     // The owner itself is not the pending owner either.
     let owner = s.owner;
     assert_rejected::<()>(&mut s, &[heir], owner, "accept_ownership", (), EngineError::NotPendingOwner);
-    let (current, pending): (Account, Option<Account>) =
-        (s.chain.call(mallory, s.engine, "owner", ()), s.chain.call(mallory, s.engine, "pending_owner", ()));
+    let (current, pending): (Account, Option<Account>) = (
+        s.chain.call::<engine::types::EngineConfig>(mallory, s.engine, "config", ()).owner,
+        s.chain.call::<engine::types::EngineConfig>(mallory, s.engine, "config", ()).pending_owner,
+    );
     assert_eq!((current, pending), (s.owner, Some(heir)), "failed accepts leave the transfer pending");
 }
 
@@ -91,7 +93,7 @@ fn ownership_moves_in_two_steps_with_events() {
     assert_eq!(started.len(), 1);
     assert_eq!((started[0].owner, started[0].pending_owner), (owner, heir));
     // Until accepted, the old owner rules and the heir does not.
-    let current: Account = s.chain.call(heir, s.engine, "owner", ());
+    let current: Account = s.chain.call::<engine::types::EngineConfig>(heir, s.engine, "config", ()).owner;
     assert_eq!(current, owner);
     assert_rejected::<()>(&mut s, &[heir], heir, "set_max_positions", 4u32, EngineError::NotOwner);
     // A second proposal replaces the first.
@@ -107,15 +109,17 @@ fn ownership_moves_in_two_steps_with_events() {
     let moved = s.chain.events::<OwnershipTransferred>(s.engine);
     assert_eq!(moved.len(), 1);
     assert_eq!((moved[0].previous_owner, moved[0].new_owner), (owner, heir));
-    let (current, pending): (Account, Option<Account>) =
-        (s.chain.call(heir, s.engine, "owner", ()), s.chain.call(heir, s.engine, "pending_owner", ()));
+    let (current, pending): (Account, Option<Account>) = (
+        s.chain.call::<engine::types::EngineConfig>(heir, s.engine, "config", ()).owner,
+        s.chain.call::<engine::types::EngineConfig>(heir, s.engine, "config", ()).pending_owner,
+    );
     assert_eq!((current, pending), (heir, None));
     // The old owner lost its rights, the new one has them, and the transfer cannot be replayed.
     assert_rejected::<()>(&mut s, &[heir], owner, "set_max_positions", 4u32, EngineError::NotOwner);
     assert_rejected::<()>(&mut s, &[heir], heir, "accept_ownership", (), EngineError::NotPendingOwner);
     let res: Unit = s.chain.call(heir, s.engine, "set_max_positions", 4u32);
     assert_eq!(res, Ok(()));
-    let max: u32 = s.chain.call(heir, s.engine, "max_positions", ());
+    let max: u32 = s.chain.call::<engine::types::EngineConfig>(heir, s.engine, "config", ()).max_positions;
     assert_eq!(max, 4);
 }
 
@@ -240,7 +244,7 @@ fn thirty_third_market_cannot_be_listed() {
         assert_eq!(res, Ok(u));
     }
     assert_rejected::<u32>(&mut s, &[], owner, "list_market", market_config(BTC), EngineError::TooManyMarkets);
-    let count: u32 = s.chain.call(owner, s.engine, "market_count", ());
+    let count: u32 = s.chain.call::<engine::types::EngineConfig>(owner, s.engine, "config", ()).market_count;
     assert_eq!(count, MAX_MARKETS);
 }
 
@@ -522,7 +526,7 @@ fn admin_call_that_is_not_an_admin_message_is_rejected() {
     let id: Result<Vec<u8>, EngineError> =
         s.chain.call(owner, s.engine, "admin", with_args("list_market", &market_config(BTC).encode()));
     assert_eq!(id, Ok(3u32.encode()));
-    let count: u32 = s.chain.call(owner, s.engine, "market_count", ());
+    let count: u32 = s.chain.call::<engine::types::EngineConfig>(owner, s.engine, "config", ()).market_count;
     assert_eq!(count, 4);
 }
 
@@ -530,7 +534,8 @@ fn admin_call_that_is_not_an_admin_message_is_rejected() {
 fn engine_names_the_admin_module_it_delegates_to() {
     let mut s = Suite::new();
     let expected = s.chain.upload(&wasm(BundleProvider::EngineAdmin), s.owner);
-    let hash: ink::primitives::Hash = s.chain.call(s.owner, s.engine, "admin_code_hash", ());
+    let hash: ink::primitives::Hash =
+        s.chain.call::<engine::types::EngineConfig>(s.owner, s.engine, "config", ()).admin_code_hash;
     assert_eq!(hash, expected);
 }
 
@@ -549,7 +554,7 @@ fn engine_with_a_token_as_oracle_fails_oracle_calls() {
     s.engine = bad;
     // Listing a market asks the oracle what its feeds measure: the token cannot answer.
     assert_rejected::<u32>(&mut s, &[alice], owner, "list_market", market_config(BTC), EngineError::OracleCallFailed);
-    let count: u32 = s.chain.call(owner, bad, "market_count", ());
+    let count: u32 = s.chain.call::<engine::types::EngineConfig>(owner, bad, "config", ()).market_count;
     assert_eq!(count, 0);
 }
 
@@ -903,7 +908,8 @@ fn grace_period_above_seven_days_is_rejected() {
     s.chain.set_time(T0 + 5_000);
     s.chain.clear_events();
     set_paused(&mut s, PauseFlags::default());
-    let resume: u64 = s.chain.call(owner, engine, "liquidations_resume_at_ms", ());
+    let resume: u64 =
+        s.chain.call::<engine::types::EngineConfig>(owner, engine, "config", ()).liquidations_resume_at_ms;
     assert_eq!(resume, T0 + 5_000 + 600_000);
     let events = s.chain.events::<PauseChanged>(engine);
     assert_eq!(events.len(), 1);

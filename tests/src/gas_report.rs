@@ -316,28 +316,16 @@ fn remaining_messages(s: &mut Suite, report: &mut Report, user: Account, other: 
     ok(r, "set_reduce_only");
 
     // ---- engine: views
-    let _: u32 = measure(s, report, owner, engine, "account_count", (), "");
+    let config: engine::types::EngineConfig = measure(s, report, owner, engine, "config", (), "");
+    assert_eq!(config.owner, owner);
     let _: Option<engine::types::MarketConfig> = measure(s, report, owner, engine, "market", BTC, "");
-    let _: u32 = measure(s, report, owner, engine, "market_count", (), "");
     let _: Option<engine::types::AssetConfig> = measure(s, report, owner, engine, "asset", quote, "");
     let _: Vec<Account> = measure(s, report, owner, engine, "collateral_assets", (), "");
     let _: Option<engine::types::Instrument> = measure(s, report, owner, engine, "instrument", 0u32, "");
-    let _: u32 = measure(s, report, owner, engine, "instrument_count", (), "");
     let venue = s.venue;
     let _: Option<engine::types::VenueConfig> = measure(s, report, owner, engine, "venue", venue, "");
     let _: bool = measure(s, report, owner, engine, "is_venue_approved", (user, venue), "");
-    let _: engine::types::PauseFlags = measure(s, report, owner, engine, "paused", (), "");
-    let _: u64 = measure(s, report, owner, engine, "grace_period_ms", (), "");
-    let _: u64 = measure(s, report, owner, engine, "liquidations_resume_at_ms", (), "");
     let _: bool = measure(s, report, owner, engine, "is_reduce_only", BTC, "");
-    let _: Account = measure(s, report, owner, engine, "owner", (), "engine");
-    let _: Option<Account> = measure(s, report, owner, engine, "pending_owner", (), "engine");
-    let _: Account = measure(s, report, owner, engine, "oracle", (), "");
-    let _: Account = measure(s, report, owner, engine, "quote_asset", (), "");
-    let _: Account = measure(s, report, owner, engine, "fee_account", (), "");
-    let _: u32 = measure(s, report, owner, engine, "max_positions", (), "");
-    let _: u128 = measure(s, report, owner, engine, "insurance_fund", (), "");
-    let _: u128 = measure(s, report, owner, engine, "deficit", (), "");
     let r: EngineResult<engine::types::HealthView> =
         measure(s, report, owner, engine, "health", other, "32 positions (the counterparty)");
     ok(r, "health of the counterparty");

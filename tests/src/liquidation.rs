@@ -856,7 +856,8 @@ fn liquidations_paused_or_within_the_grace_period_are_rejected() {
     move_to(&mut s, T0 + 2_000, "53500", "3000");
     let others = PauseFlags { new_risk: true, withdrawals: true, liquidations: false };
     s.set_paused(others).expect("unpause liquidations");
-    let resume: u64 = s.chain.call(s.owner, s.engine, "liquidations_resume_at_ms", ());
+    let resume: u64 =
+        s.chain.call::<engine::types::EngineConfig>(s.owner, s.engine, "config", ()).liquidations_resume_at_ms;
     assert_eq!(resume, T0 + 602_000);
     move_to(&mut s, T0 + 601_999, "53500", "3000");
     assert_liquidation_rejected(&mut s, &actors, l, (a, LiquidationSlice::Position(perp), LOT), EngineError::Paused);

@@ -367,7 +367,7 @@ impl Suite {
 
     /// The liquidation parameters in force.
     pub fn liquidation_params(&mut self) -> LiquidationParams {
-        self.chain.call(self.owner, self.engine, "liquidation_params", ())
+        self.chain.call::<engine::types::EngineConfig>(self.owner, self.engine, "config", ()).liquidation_params
     }
 
     /// The owner sets the pause flags.
@@ -382,11 +382,11 @@ impl Suite {
 
     /// The insurance fund, quote base units.
     pub fn insurance_fund(&mut self) -> u128 {
-        self.chain.call(self.owner, self.engine, "insurance_fund", ())
+        self.chain.call::<engine::types::EngineConfig>(self.owner, self.engine, "config", ()).insurance_fund
     }
 
     /// The deficit, quote base units.
     pub fn deficit(&mut self) -> u128 {
-        self.chain.call(self.owner, self.engine, "deficit", ())
+        self.chain.call::<engine::types::EngineConfig>(self.owner, self.engine, "config", ()).deficit
     }
 }

@@ -311,7 +311,7 @@ fn option_cannot_trade_at_or_after_expiry() {
 fn unlisted_instrument_cannot_trade() {
     let mut s = Suite::new();
     let (alice, bob) = (trader(&mut s, 10), trader(&mut s, 11));
-    let count: u32 = s.chain.call(s.owner, s.engine, "instrument_count", ());
+    let count: u32 = s.chain.call::<engine::types::EngineConfig>(s.owner, s.engine, "config", ()).instrument_count;
     assert_eq!(count, 3);
     for id in [count, u32::MAX] {
         let expected = EngineError::UnknownInstrument(id);

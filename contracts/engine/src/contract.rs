@@ -151,13 +151,6 @@ mod engine {
             }
         }
 
-        /// The code hash of the admin module that `admin` delegate-calls (fixed at deployment).
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn admin_code_hash(&self) -> Hash {
-            self.admin_code
-        }
 
         // ------------------------------------------------------------------ ownership
 
@@ -954,12 +947,34 @@ mod engine {
             self.accounts.get(who)
         }
 
-        /// Number of accounts ever created (the enumerable index's length).
+
+        /// The engine's configuration and global figures (owner, oracle, quote asset, fee
+        /// account, admin code hash, caps, pause state, liquidation parameters, insurance fund,
+        /// deficit, the quote count, counts of markets, instruments and accounts).
         #[cfg(not(engine_admin))]
         #[ink(message)]
         #[inline(never)]
-        pub fn account_count(&self) -> u32 {
-            self.account_count
+        pub fn config(&self) -> EngineConfig {
+            EngineConfig {
+                owner: self.owner,
+                pending_owner: self.pending_owner,
+                oracle: self.oracle,
+                quote_asset: self.quote,
+                quote_decimals: self.quote_decimals,
+                fee_account: self.fee_account,
+                admin_code_hash: self.admin_code,
+                max_positions: self.max_positions,
+                paused: self.paused,
+                grace_period_ms: self.grace_period_ms,
+                liquidations_resume_at_ms: self.liquidations_resume_at_ms,
+                liquidation_params: self.liquidation,
+                insurance_fund: self.insurance_fund,
+                deficit: self.deficit,
+                quote_held: self.quote_held,
+                market_count: self.market_count,
+                instrument_count: self.instrument_count,
+                account_count: self.account_count,
+            }
         }
 
         /// Up to `limit` (≤ 100) account ids from index `from_index`, in creation order: how
@@ -980,13 +995,6 @@ mod engine {
             self.markets.get(underlying)
         }
 
-        /// Number of listed markets (ids are `0..market_count`).
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn market_count(&self) -> u32 {
-            self.market_count
-        }
 
         /// A listed asset's configuration (the quote asset has `underlying: None`).
         #[cfg(not(engine_admin))]
@@ -1012,13 +1020,6 @@ mod engine {
             self.instruments.get(instrument)
         }
 
-        /// Number of listed instruments (ids are `0..instrument_count`).
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn instrument_count(&self) -> u32 {
-            self.instrument_count
-        }
 
         /// A venue's configuration if it is authorized.
         #[cfg(not(engine_admin))]
@@ -1036,77 +1037,14 @@ mod engine {
             self.approvals.contains((account, venue))
         }
 
-        /// The owner.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn owner(&self) -> AccountId {
-            self.owner
-        }
 
-        /// The proposed owner, if a transfer is pending.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn pending_owner(&self) -> Option<AccountId> {
-            self.pending_owner
-        }
 
-        /// The oracle contract.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn oracle(&self) -> AccountId {
-            self.oracle
-        }
 
-        /// The quote asset (the numeraire; deposits are credited to cash).
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn quote_asset(&self) -> AccountId {
-            self.quote
-        }
 
-        /// The account credited with trade fees.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn fee_account(&self) -> AccountId {
-            self.fee_account
-        }
 
-        /// Maximum positions per account.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn max_positions(&self) -> u32 {
-            self.max_positions
-        }
 
-        /// The pause flags.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn paused(&self) -> PauseFlags {
-            self.paused
-        }
 
-        /// Grace period after unpausing liquidations, ms.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn grace_period_ms(&self) -> u64 {
-            self.grace_period_ms
-        }
 
-        /// Earliest block time liquidations may run after the last unpause, ms.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn liquidations_resume_at_ms(&self) -> u64 {
-            self.liquidations_resume_at_ms
-        }
 
         /// Whether `underlying`'s market is reduce-only.
         #[cfg(not(engine_admin))]
@@ -1116,21 +1054,7 @@ mod engine {
             self.reduce_only.contains(underlying)
         }
 
-        /// The insurance fund, quote base units.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn insurance_fund(&self) -> u128 {
-            self.insurance_fund
-        }
 
-        /// The liquidation parameters.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn liquidation_params(&self) -> LiquidationParams {
-            self.liquidation
-        }
 
         /// The pinned settlement price of (`underlying`, `expiry_ms`), quote per unit (18
         /// decimals), if pinned.
@@ -1141,13 +1065,6 @@ mod engine {
             self.settlements.get((underlying, expiry_ms))
         }
 
-        /// Bad debt not covered by the insurance fund, quote base units.
-        #[cfg(not(engine_admin))]
-        #[ink(message)]
-        #[inline(never)]
-        pub fn deficit(&self) -> u128 {
-            self.deficit
-        }
 
         // ------------------------------------------------------------------ internals
 

@@ -3,7 +3,7 @@
 
 use deltamargin_interfaces::FeedId;
 use ink::prelude::vec::Vec;
-use ink::primitives::AccountId;
+use ink::primitives::{AccountId, Hash};
 use margin_math::margin::MarketParams;
 
 /// Dense id of an underlying (index of its market, from 0).
@@ -475,4 +475,48 @@ pub struct LiquidationOutcome {
     /// Bad debt recognized in this call (the account's last item was taken with negative
     /// equity), quote base units.
     pub bad_debt: u128,
+}
+
+/// The engine's configuration and global figures in one view (`config()`), for keepers, UIs
+/// and the lens: one call instead of one per figure (and a smaller engine).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct EngineConfig {
+    /// May run the admin module's messages and hand ownership on.
+    pub owner: AccountId,
+    /// Named by `transfer_ownership`; becomes owner by `accept_ownership`.
+    pub pending_owner: Option<AccountId>,
+    /// The price oracle the engine reads.
+    pub oracle: AccountId,
+    /// The quote asset (cash, fees, fund, deficit are in its base units).
+    pub quote_asset: AccountId,
+    /// The quote asset's decimals.
+    pub quote_decimals: u8,
+    /// The account credited with trade fees.
+    pub fee_account: AccountId,
+    /// Code hash of the admin module `admin(call)` delegate-calls (fixed at deployment).
+    pub admin_code_hash: Hash,
+    /// Maximum positions per account.
+    pub max_positions: u32,
+    /// Pause flags.
+    pub paused: PauseFlags,
+    /// Grace period after unpausing liquidations, ms.
+    pub grace_period_ms: u64,
+    /// Block time from which liquidations may run again, ms.
+    pub liquidations_resume_at_ms: u64,
+    /// Liquidation parameters.
+    pub liquidation_params: LiquidationParams,
+    /// Insurance fund, quote base units.
+    pub insurance_fund: u128,
+    /// Bad debt the fund could not cover, quote base units (quote withdrawals wait while > 0).
+    pub deficit: u128,
+    /// Quote tokens the engine has taken in minus paid out, base units; its quote balance must
+    /// cover it after every quote pull.
+    pub quote_held: u128,
+    /// Listed markets (underlying ids `0..market_count`).
+    pub market_count: u32,
+    /// Listed instruments (ids `0..instrument_count`).
+    pub instrument_count: u32,
+    /// Accounts ever created (indices `0..account_count` for `accounts`).
+    pub account_count: u32,
 }

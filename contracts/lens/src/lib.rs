@@ -22,7 +22,7 @@ mod lens {
     use engine::account::{to_math_account, MathAccount};
     use engine::errors::ensure;
     use engine::types::{
-        AccountData, AssetConfig, InstrumentKind, MarketConfig, StressPointView, StressView, UnderlyingId,
+        AccountData, AssetConfig, EngineConfig, InstrumentKind, MarketConfig, StressPointView, StressView, UnderlyingId,
     };
     use engine::EngineError;
     use ink::env::call::utils::{Argument, ArgumentList, EmptyArgumentList};
@@ -159,15 +159,18 @@ mod lens {
             self.query(Self::input_of(ink::selector_bytes!("asset"), asset))
         }
 
+        /// The engine's `config()`.
+        fn engine_config(&self) -> Result<EngineConfig, EngineError> {
+            self.query(Self::input(ink::selector_bytes!("config")))
+        }
+
         /// The stored account as `margin-math` inputs, converted by the engine's own
         /// `to_math_account` from the same engine data it would look up itself: the quote
         /// asset's decimals, the configuration of each collateral asset held and the pinned
         /// settlement price of each option held that expired at `now_ms`. All of them are read
         /// first, so a failed read is an error rather than a missing value.
         fn math_account(&self, data: &AccountData, now_ms: u64) -> Result<MathAccount, EngineError> {
-            let quote: AccountId = self.query(Self::input(ink::selector_bytes!("quote_asset")))?;
-            // The engine lists its quote asset at deployment; an engine without it is not one.
-            let quote_decimals = self.asset_config(quote)?.ok_or(EngineError::UnknownAsset)?.decimals;
+            let quote_decimals = self.engine_config()?.quote_decimals;
             let mut assets: Vec<(AccountId, Option<AssetConfig>)> = Vec::with_capacity(data.collateral.len());
             for c in &data.collateral {
                 if !assets.iter().any(|(asset, _)| *asset == c.asset) {
@@ -229,8 +232,7 @@ mod lens {
 
         /// One batched read from the engine's oracle: a result per feed, in order.
         fn read_feeds(&self, feeds: Vec<FeedId>) -> Result<Vec<Result<FeedValue, FeedError>>, EngineError> {
-            let oracle: AccountId = self.query(Self::input(ink::selector_bytes!("oracle")))?;
-            let oracle: ink::contract_ref!(PriceOracle) = oracle.into();
+            let oracle: ink::contract_ref!(PriceOracle) = self.engine_config()?.oracle.into();
             let expected = feeds.len();
             match ink::codegen::TraitCallBuilder::call(&oracle).read_batch(feeds).try_invoke() {
                 Ok(Ok(values)) if values.len() == expected => Ok(values),

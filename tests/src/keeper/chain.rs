@@ -6,8 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use deltamargin_interfaces::{FeedError, FeedId, FeedValue};
 use engine::types::{
-    AccountData, AssetConfig, InstrumentKind, LiquidationOutcome, LiquidationParams, LiquidationSlice, MarketConfig,
-    PauseFlags,
+    AccountData, AssetConfig, EngineConfig, InstrumentKind, LiquidationOutcome, LiquidationSlice, MarketConfig,
 };
 use engine::EngineError;
 use ink::scale::{Decode, Encode};
@@ -71,13 +70,14 @@ pub trait ChainReader: KeeperChain {
         let engine = self.engine();
         let keeper = self.keeper();
         let now_ms = self.now_ms()?;
-        let market_count: u32 = self.read(engine, "market_count", ())?;
+        let config: EngineConfig = self.read(engine, "config", ())?;
+        let market_count = config.market_count;
         let mut markets = Vec::new();
         for u in 0..market_count {
             let config: Option<MarketConfig> = self.read(engine, "market", u)?;
             markets.push(config.ok_or_else(|| ChainError(format!("market {u} is listed but has no configuration")))?);
         }
-        let quote: Account = self.read(engine, "quote_asset", ())?;
+        let quote = config.quote_asset;
         let quote_config: Option<AssetConfig> = self.read(engine, "asset", quote)?;
         let quote_decimals =
             quote_config.ok_or_else(|| ChainError("the quote asset has no configuration".into()))?.decimals;
@@ -89,14 +89,14 @@ pub trait ChainReader: KeeperChain {
                 assets.insert(asset, config);
             }
         }
-        let liquidation: LiquidationParams = self.read(engine, "liquidation_params", ())?;
-        let paused: PauseFlags = self.read(engine, "paused", ())?;
-        let resume_at: u64 = self.read(engine, "liquidations_resume_at_ms", ())?;
-        let max_positions: u32 = self.read(engine, "max_positions", ())?;
-        let insurance_fund: u128 = self.read(engine, "insurance_fund", ())?;
+        let liquidation = config.liquidation_params;
+        let paused = config.paused;
+        let resume_at = config.liquidations_resume_at_ms;
+        let max_positions = config.max_positions;
+        let insurance_fund = config.insurance_fund;
 
         let page = page_size.clamp(1, 100);
-        let count: u32 = self.read(engine, "account_count", ())?;
+        let count = config.account_count;
         let mut accounts = Vec::new();
         let mut from = 0u32;
         while from < count {
@@ -114,7 +114,7 @@ pub trait ChainReader: KeeperChain {
         }
         let keeper_data: Option<AccountData> = self.read(engine, "account", keeper)?;
 
-        let oracle: Account = self.read(engine, "oracle", ())?;
+        let oracle = config.oracle;
         let feed_ids: Vec<FeedId> = markets.iter().flat_map(|m| [m.price_feed, m.vol_feed]).collect();
         let values: Vec<Result<FeedValue, FeedError>> =
             self.read(oracle, "PriceOracle::read_batch", feed_ids.clone())?;

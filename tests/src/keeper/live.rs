@@ -218,10 +218,10 @@ mod tests {
         let mut s = Suite::new();
         let healthy = actor(20);
         s.fund(healthy, s.quote, crate::suite::units("1000", 6));
-        let market_count = selector("market_count").to_vec();
+        let config = selector("config").to_vec();
         let liquidate =
             [&selector("liquidate")[..], &(healthy, LiquidationSlice::Position(0), 1u128).encode()[..]].concat();
-        for (input, reverts) in [(market_count, false), (liquidate, true)] {
+        for (input, reverts) in [(config, false), (liquidate, true)] {
             let encoded = s.chain.dry_run_encoded(s.owner, s.engine, input.clone());
             let (data, weight, reverted) = s.chain.raw_call(s.owner, s.engine, input, false).expect("call runs");
             assert_eq!(reverted, reverts);

@@ -287,9 +287,11 @@ pub fn run(scenario: &Scenario, on_step: &mut dyn FnMut(u32, u32)) -> Result<Sim
     for t in &scenario.trades {
         actions.extend(world.trade_action(t)?);
     }
-    let starting_fund: u128 = world.chain.call(world.owner, world.engine, "insurance_fund", ());
+    let starting_fund: u128 =
+        world.chain.call::<engine::types::EngineConfig>(world.owner, world.engine, "config", ()).insurance_fund;
     let mut fund_before = starting_fund;
-    let mut deficit_before: u128 = world.chain.call(world.owner, world.engine, "deficit", ());
+    let mut deficit_before: u128 =
+        world.chain.call::<engine::types::EngineConfig>(world.owner, world.engine, "config", ()).deficit;
     steps.push(record(&mut world, 0, Vec::new(), actions, Vec::new(), (&mut fund_before, &mut deficit_before)));
     on_step(1, total);
 

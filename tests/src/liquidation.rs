@@ -796,8 +796,10 @@ fn covered_short_straddle_ten_minutes_before_expiry_is_not_liquidatable() {
 
 // ---------------------------------------------------------------------------------- staleness, pauses
 
-#[test]
-fn stale_slice_market_is_rejected_while_another_stale_market_does_not_block() {
+/// Account `a` (10) long 1 BTC-PERP and 10 ETH-PERP from `h` (11) on 10,000 USD, liquidatable at
+/// BTC 56,000 / ETH 2,800 (set at T0 + 1 s); `l` (12) is the liquidator. Returns the suite, the
+/// three accounts and the two perps.
+fn long_btc_and_eth_below_maintenance() -> (Suite, [Account; 3], u32, u32) {
     let mut s = Suite::new();
     let (a, h, l) = (trader(&mut s, 10, "10000"), trader(&mut s, 11, "1000000"), trader(&mut s, 12, "1000000"));
     let (btc_perp, eth_perp) = (s.perp[BTC as usize], s.perp[ETH as usize]);
@@ -806,6 +808,12 @@ fn stale_slice_market_is_rejected_while_another_stale_market_does_not_block() {
     // BTC 56,000, ETH 2,800: E = 10,000 − 4,000 − 2,000 = 4,000 < MR(mm) = 3,360 + 1,680.
     move_to(&mut s, T0 + 1_000, "56000", "2800");
     assert!(health(&mut s, a).liquidatable);
+    (s, [a, h, l], btc_perp, eth_perp)
+}
+
+#[test]
+fn stale_slice_market_is_rejected_while_another_stale_market_does_not_block() {
+    let (mut s, [a, h, l], btc_perp, eth_perp) = long_btc_and_eth_below_maintenance();
     // 40 s later only BTC is refreshed: ETH is older than the 30 s max age (still within the
     // oracle's 60 s window, so it has a value).
     s.chain.set_time(T0 + 41_000);
@@ -995,13 +1003,7 @@ fn liquidation_params_out_of_bounds_are_rejected() {
 
 #[test]
 fn market_whose_oracle_lost_quorum_does_not_block_slices_elsewhere() {
-    let mut s = Suite::new();
-    let (a, h, l) = (trader(&mut s, 10, "10000"), trader(&mut s, 11, "1000000"), trader(&mut s, 12, "1000000"));
-    let (btc_perp, eth_perp) = (s.perp[BTC as usize], s.perp[ETH as usize]);
-    s.trade(a, h, btc_perp, E18, e18("60000"), 0).expect("BTC long");
-    s.trade(a, h, eth_perp, 10 * E18, e18("3000"), 0).expect("ETH long");
-    move_to(&mut s, T0 + 1_000, "56000", "2800");
-    assert!(health(&mut s, a).liquidatable);
+    let (mut s, [a, h, l], btc_perp, eth_perp) = long_btc_and_eth_below_maintenance();
     // 70 s after ETH's last submissions: beyond the oracle's 60 s window its reporters no longer
     // make a quorum. The oracle keeps ETH's last quorum value (stamped T0 + 1 s), so ETH is a
     // stale market valued at its last price, not a missing one.

@@ -60,6 +60,22 @@ fn unwrap_admin_output(output: &[u8]) -> Result<Vec<u8>, String> {
     }
 }
 
+/// `call_contract` on a sandbox as `origin` with `input`: no value, the harness's gas limit, no
+/// storage deposit limit, enforced determinism (every call of the harness).
+macro_rules! call_contract {
+    ($sandbox:expr, $origin:expr, $contract:expr, $input:expr) => {
+        $sandbox.call_contract(
+            to_sandbox($contract),
+            0,
+            $input,
+            to_sandbox($origin),
+            GAS_LIMIT,
+            None,
+            Determinism::Enforced,
+        )
+    };
+}
+
 /// A deterministic actor; `actor(1)` is the sandbox's pre-funded default account.
 pub fn actor(n: u8) -> Account {
     Account::from([n; 32])
@@ -205,15 +221,7 @@ impl Chain {
             args.encode_to(&mut data);
             data
         };
-        let result = self.sandbox.call_contract(
-            to_sandbox(contract),
-            0,
-            data,
-            to_sandbox(origin),
-            GAS_LIMIT,
-            None,
-            Determinism::Enforced,
-        );
+        let result = call_contract!(self.sandbox, origin, contract, data);
         self.last_gas = result.gas_consumed;
         let exec = result.result.map_err(|e| {
             CallFailure::Dispatch(format!("{e:?}; debug: {}", String::from_utf8_lossy(&result.debug_message)))
@@ -242,17 +250,7 @@ impl Chain {
         input: Vec<u8>,
         commit: bool,
     ) -> Result<(Vec<u8>, Weight, bool), CallFailure> {
-        let call = |sandbox: &mut MinimalSandbox| {
-            sandbox.call_contract(
-                to_sandbox(contract),
-                0,
-                input,
-                to_sandbox(origin),
-                GAS_LIMIT,
-                None,
-                Determinism::Enforced,
-            )
-        };
+        let call = |sandbox: &mut MinimalSandbox| call_contract!(sandbox, origin, contract, input);
         let result = if commit { call(&mut self.sandbox) } else { self.sandbox.dry_run(call) };
         self.last_gas = result.gas_consumed;
         let exec = result.result.map_err(|e| {
@@ -267,17 +265,7 @@ impl Chain {
     /// `ContractExecResult` SCALE-encoded: the bytes a node's `ContractsApi_call` runtime API
     /// answers with (the live keeper's decoder is tested against them).
     pub fn dry_run_encoded(&mut self, origin: Account, contract: Account, input: Vec<u8>) -> Vec<u8> {
-        let result = self.sandbox.dry_run(|sandbox| {
-            sandbox.call_contract(
-                to_sandbox(contract),
-                0,
-                input,
-                to_sandbox(origin),
-                GAS_LIMIT,
-                None,
-                Determinism::Enforced,
-            )
-        });
+        let result = self.sandbox.dry_run(|sandbox| call_contract!(sandbox, origin, contract, input));
         result.encode()
     }
 

@@ -10,6 +10,7 @@ pub enum BundleProvider {}
 
 pub mod conservation;
 pub mod keeper;
+pub mod params;
 pub mod sim;
 pub mod utils;
 

@@ -177,11 +177,41 @@ impl Chain {
 
     /// Uploads `wasm` as `origin` (code only, no instance) and returns its code hash.
     pub fn upload(&mut self, wasm: &[u8], origin: Account) -> ink::primitives::Hash {
+        self.try_upload(wasm, origin).unwrap_or_else(|e| panic!("upload failed: {e:?}"))
+    }
+
+    /// [`Chain::upload`], returning why the runtime refused the code instead of panicking.
+    pub fn try_upload(&mut self, wasm: &[u8], origin: Account) -> Result<ink::primitives::Hash, CallFailure> {
         let result = self
             .sandbox
             .upload_contract(wasm.to_vec(), to_sandbox(origin), None, Determinism::Enforced)
-            .unwrap_or_else(|e| panic!("upload failed: {e:?}"));
-        ink::primitives::Hash::from(result.code_hash.0)
+            .map_err(|e| CallFailure::Dispatch(format!("{e:?}")))?;
+        Ok(ink::primitives::Hash::from(result.code_hash.0))
+    }
+
+    /// Instantiates uploaded code `code_hash` with a raw constructor `input` (selector + SCALE
+    /// arguments) and `salt` as `origin`. Returns the new contract's address, or why the
+    /// constructor did not run or reverted; also returns pallet-contracts' whole
+    /// `ContractInstantiateResult` SCALE-encoded (what a node's `ContractsApi_instantiate`
+    /// answers with; the live backend's decoder is tested against it).
+    pub fn instantiate(
+        &mut self,
+        code_hash: [u8; 32],
+        input: Vec<u8>,
+        salt: Vec<u8>,
+        origin: Account,
+    ) -> (Result<Account, CallFailure>, Vec<u8>) {
+        let result =
+            self.sandbox.instantiate_contract(code_hash.to_vec(), 0, input, salt, to_sandbox(origin), GAS_LIMIT, None);
+        let encoded = result.encode();
+        let outcome = match result.result {
+            Ok(exec) if !exec.result.did_revert() => Ok(from_sandbox(&exec.account_id)),
+            Ok(exec) => Err(CallFailure::Dispatch(format!("constructor reverted: {:?}", exec.result.data))),
+            Err(e) => {
+                Err(CallFailure::Dispatch(format!("{e:?}; debug: {}", String::from_utf8_lossy(&result.debug_message))))
+            }
+        };
+        (outcome, encoded)
     }
 
     /// Deploys the engine: uploads the admin module's code (`admin_wasm`), instantiates

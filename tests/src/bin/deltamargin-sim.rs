@@ -17,12 +17,16 @@ enum Command {
     Simulate(sim::cli::SimulateArgs),
     /// Runs the keeper against a live node.
     Keeper(keeper::cli::KeeperArgs),
+    /// Deploys the suite on a live dev chain, makes an account liquidatable and checks that one
+    /// keeper round liquidates it.
+    Drill(keeper::drill_cli::DrillArgs),
 }
 
 fn main() {
     let result = match Cli::parse().command {
         Command::Simulate(args) => sim::cli::run(args),
         Command::Keeper(args) => keeper::cli::run(args),
+        Command::Drill(args) => keeper::drill_cli::run(args),
     };
     if let Err(message) = result {
         eprintln!("error: {message}");

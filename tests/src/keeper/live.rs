@@ -1,9 +1,12 @@
 //! The keeper's live-node backend over RPC with subxt 0.37 (dynamic API, the node's metadata
-//! checks every argument): dry runs through the `ContractsApi_call` runtime API, transactions as
-//! `Contracts.call` extrinsics signed by an sr25519 secret URI, with the gas the dry run
-//! required, waited for until in a block and successful (`ExtrinsicFailed` is an error).
+//! checks every argument): dry runs through the `ContractsApi_call` / `ContractsApi_instantiate`
+//! runtime APIs, transactions as `Contracts.call` / `upload_code` / `instantiate` extrinsics
+//! signed by sr25519 keys from secret URIs, with the gas the dry run required, waited for until
+//! in a block and successful (`ExtrinsicFailed` is an error). [`LiveNode`] is the connection
+//! (also used by the liquidation drill); [`LiveChain`] is the keeper's view of it.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use ink::scale::{Compact, Decode};
 use subxt::dynamic::Value;
@@ -15,10 +18,18 @@ use subxt_signer::SecretUri;
 use super::{ChainError, Executed, KeeperChain};
 use crate::utils::Account;
 
-/// A live node seen by a keeper.
-pub struct LiveChain {
-    runtime: tokio::runtime::Runtime,
+/// A connection to a live node: contract dry runs through the `ContractsApi` runtime API and
+/// signed `Contracts` extrinsics (calls, code uploads, instantiations), each waited for until it
+/// is in a block and successful. Cheap to clone (one connection and runtime, shared).
+#[derive(Clone)]
+pub struct LiveNode {
+    runtime: Arc<tokio::runtime::Runtime>,
     api: OnlineClient<SubstrateConfig>,
+}
+
+/// A live node seen by a keeper signing with one key against one engine.
+pub struct LiveChain {
+    node: LiveNode,
     signer: Keypair,
     engine: Account,
     keeper: Account,
@@ -47,19 +58,30 @@ pub fn parse_signer(suri: &str) -> Result<Keypair, String> {
     Keypair::from_uri(&uri).map_err(|e| format!("bad secret URI: {e}"))
 }
 
+/// The account id (sr25519 public key) of a keypair.
+pub fn account_of(signer: &Keypair) -> Account {
+    Account::from(signer.public_key().0)
+}
+
 fn chain_err(context: &str) -> impl Fn(subxt::Error) -> ChainError + '_ {
     move |e| ChainError(format!("{context}: {e}"))
 }
 
-/// The head of pallet-contracts' `ContractResult` (the trailing events are not needed).
-struct DryRun {
+/// The head of pallet-contracts' `ContractResult` (the trailing events are not needed) of a
+/// call (`R` = `(flags, data)`) or an instantiation (`R` = `((flags, data), address)`).
+struct DryRun<R> {
     gas_required: (u64, u64),
-    output: Result<(u32, Vec<u8>), String>,
+    output: Result<R, String>,
     gas_consumed: u64,
 }
 
-fn decode_dry_run(bytes: &[u8]) -> Result<DryRun, ChainError> {
-    let bad = |e: ink::scale::Error| ChainError(format!("undecodable ContractsApi_call result: {e}"));
+/// Decodes `ContractResult<Result<R, DispatchError>, ..>` up to its result, `ok` decoding `R`.
+fn decode_result<R>(
+    bytes: &[u8],
+    what: &str,
+    ok: impl FnOnce(&mut &[u8]) -> Result<R, ink::scale::Error>,
+) -> Result<DryRun<R>, ChainError> {
+    let bad = |e: ink::scale::Error| ChainError(format!("undecodable {what} result: {e}"));
     let input = &mut &bytes[..];
     let weight = |input: &mut &[u8]| -> Result<(u64, u64), ChainError> {
         let ref_time = Compact::<u64>::decode(input).map_err(bad)?.0;
@@ -73,11 +95,7 @@ fn decode_dry_run(bytes: &[u8]) -> Result<DryRun, ChainError> {
     let _amount = u128::decode(input).map_err(bad)?;
     let debug = Vec::<u8>::decode(input).map_err(bad)?;
     let output = match u8::decode(input).map_err(bad)? {
-        0 => {
-            let flags = u32::decode(input).map_err(bad)?;
-            let data = Vec::<u8>::decode(input).map_err(bad)?;
-            Ok((flags, data))
-        }
+        0 => Ok(ok(input).map_err(bad)?),
         _ => Err(format!(
             "dispatch error 0x{} (debug: {})",
             input.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>(),
@@ -87,11 +105,43 @@ fn decode_dry_run(bytes: &[u8]) -> Result<DryRun, ChainError> {
     Ok(DryRun { gas_required: required, output, gas_consumed: consumed.0 })
 }
 
-impl LiveChain {
-    /// Connects to `url` (ws:// or wss://) as the keeper `suri` against `engine`.
-    pub fn connect(url: &str, engine: Account, suri: &str) -> Result<Self, String> {
-        let signer = parse_signer(suri)?;
-        let keeper = Account::from(signer.public_key().0);
+/// `ExecReturnValue { flags: u32, data: Vec<u8> }`.
+fn decode_exec_return(input: &mut &[u8]) -> Result<(u32, Vec<u8>), ink::scale::Error> {
+    Ok((u32::decode(input)?, Vec::<u8>::decode(input)?))
+}
+
+/// Decodes a `ContractsApi_call` answer (`ContractExecResult`).
+fn decode_dry_run(bytes: &[u8]) -> Result<DryRun<(u32, Vec<u8>)>, ChainError> {
+    decode_result(bytes, "ContractsApi_call", decode_exec_return)
+}
+
+/// Decodes a `ContractsApi_instantiate` answer (`ContractInstantiateResult`): the constructor's
+/// return value and the new contract's address.
+fn decode_instantiate_dry_run(bytes: &[u8]) -> Result<DryRun<((u32, Vec<u8>), Account)>, ChainError> {
+    decode_result(bytes, "ContractsApi_instantiate", |input| {
+        let exec = decode_exec_return(input)?;
+        let address = <[u8; 32]>::decode(input)?;
+        Ok((exec, Account::from(address)))
+    })
+}
+
+/// `blake2_256(wasm)`: the code hash pallet-contracts stores uploaded code under.
+pub fn code_hash(wasm: &[u8]) -> [u8; 32] {
+    let mut hash = [0u8; 32];
+    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(wasm, &mut hash);
+    hash
+}
+
+fn weight_value((ref_time, proof_size): (u64, u64)) -> Value {
+    Value::named_composite([
+        ("ref_time", Value::u128(u128::from(ref_time))),
+        ("proof_size", Value::u128(u128::from(proof_size))),
+    ])
+}
+
+impl LiveNode {
+    /// Connects to `url` (ws:// or wss://).
+    pub fn connect(url: &str) -> Result<Self, String> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -99,44 +149,11 @@ impl LiveChain {
         let api = runtime
             .block_on(OnlineClient::<SubstrateConfig>::from_insecure_url(url))
             .map_err(|e| format!("cannot connect to {url}: {e}"))?;
-        Ok(LiveChain { runtime, api, signer, engine, keeper })
+        Ok(LiveNode { runtime: Arc::new(runtime), api })
     }
 
-    fn dry_run(&mut self, contract: Account, input: Vec<u8>) -> Result<DryRun, ChainError> {
-        let origin: &[u8; 32] = self.keeper.as_ref();
-        let dest: &[u8; 32] = contract.as_ref();
-        let payload = subxt::dynamic::runtime_api_call(
-            "ContractsApi",
-            "call",
-            vec![
-                Value::from_bytes(origin),
-                Value::from_bytes(dest),
-                Value::u128(0),
-                Value::unnamed_variant("None", []),
-                Value::unnamed_variant("None", []),
-                Value::from_bytes(&input),
-            ],
-        );
-        let api = self.api.clone();
-        let thunk = self.runtime.block_on(async move {
-            let at = api.runtime_api().at_latest().await?;
-            at.call(payload).await
-        });
-        let thunk = thunk.map_err(chain_err("ContractsApi_call"))?;
-        decode_dry_run(thunk.encoded())
-    }
-}
-
-impl KeeperChain for LiveChain {
-    fn keeper(&self) -> Account {
-        self.keeper
-    }
-
-    fn engine(&self) -> Account {
-        self.engine
-    }
-
-    fn now_ms(&mut self) -> Result<u64, ChainError> {
+    /// The latest block's timestamp (`Timestamp.Now`), ms.
+    pub fn block_time_ms(&self) -> Result<u64, ChainError> {
         let api = self.api.clone();
         let address = subxt::dynamic::storage("Timestamp", "Now", ());
         let value = self
@@ -147,40 +164,39 @@ impl KeeperChain for LiveChain {
         u64::decode(&mut value.encoded()).map_err(|e| ChainError(format!("Timestamp.Now: {e}")))
     }
 
-    fn query(&mut self, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
-        let run = self.dry_run(contract, input)?;
-        let (flags, output) = run.output.map_err(ChainError)?;
-        Ok(Executed { output, ref_time_ps: run.gas_consumed, reverted: flags & 1 == 1 })
+    /// Calls runtime API `ContractsApi.method` with `args` at the latest block; its SCALE answer.
+    fn runtime_api(&self, method: &'static str, args: Vec<Value>) -> Result<Vec<u8>, ChainError> {
+        let payload = subxt::dynamic::runtime_api_call("ContractsApi", method, args);
+        let api = self.api.clone();
+        let thunk = self.runtime.block_on(async move {
+            let at = api.runtime_api().at_latest().await?;
+            at.call(payload).await
+        });
+        Ok(thunk.map_err(chain_err(method))?.encoded().to_vec())
     }
 
-    /// Dry-runs first: a reverting call is returned as such without sending (it would only
-    /// fail on chain); otherwise sends `Contracts.call` with the dry run's required gas and
-    /// returns the dry run's output once the extrinsic succeeded in a block.
-    fn submit(&mut self, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
-        let run = self.dry_run(contract, input.clone())?;
-        let (flags, output) = run.output.map_err(ChainError)?;
-        let executed = Executed { output, ref_time_ps: run.gas_consumed, reverted: flags & 1 == 1 };
-        if executed.reverted {
-            return Ok(executed);
-        }
+    fn dry_run(&self, origin: Account, contract: Account, input: &[u8]) -> Result<DryRun<(u32, Vec<u8>)>, ChainError> {
+        let origin: &[u8; 32] = origin.as_ref();
         let dest: &[u8; 32] = contract.as_ref();
-        let (ref_time, proof_size) = run.gas_required;
-        let tx = subxt::dynamic::tx(
-            "Contracts",
+        let answer = self.runtime_api(
             "call",
             vec![
-                Value::unnamed_variant("Id", [Value::from_bytes(dest)]),
+                Value::from_bytes(origin),
+                Value::from_bytes(dest),
                 Value::u128(0),
-                Value::named_composite([
-                    ("ref_time", Value::u128(u128::from(ref_time))),
-                    ("proof_size", Value::u128(u128::from(proof_size))),
-                ]),
                 Value::unnamed_variant("None", []),
-                Value::from_bytes(&input),
+                Value::unnamed_variant("None", []),
+                Value::from_bytes(input),
             ],
-        );
+        )?;
+        decode_dry_run(&answer)
+    }
+
+    /// Signs `tx` with `signer`, submits it and waits until it is in a block and succeeded
+    /// (`ExtrinsicFailed`, an invalid or a dropped transaction are errors).
+    fn send(&self, context: &str, tx: subxt::tx::DynamicPayload, signer: &Keypair) -> Result<(), ChainError> {
         let api = self.api.clone();
-        let signer = self.signer.clone();
+        let signer = signer.clone();
         self.runtime
             .block_on(async move {
                 let mut progress = api.tx().sign_and_submit_then_watch_default(&tx, &signer).await?;
@@ -197,14 +213,145 @@ impl KeeperChain for LiveChain {
                 }
                 Err(subxt::Error::Other("transaction status stream ended".into()))
             })
-            .map_err(chain_err("Contracts.call"))?;
+            .map_err(chain_err(context))
+    }
+
+    /// Dry-runs `input` on `contract` as `origin`; nothing is committed.
+    pub fn query(&self, origin: Account, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
+        let run = self.dry_run(origin, contract, &input)?;
+        let (flags, output) = run.output.map_err(ChainError)?;
+        Ok(Executed { output, ref_time_ps: run.gas_consumed, reverted: flags & 1 == 1 })
+    }
+
+    /// Dry-runs first: a reverting call is returned as such without sending (it would only
+    /// fail on chain); otherwise sends `Contracts.call` signed by `signer` with the dry run's
+    /// required gas and returns the dry run's output once the extrinsic succeeded in a block.
+    pub fn call(&self, signer: &Keypair, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
+        let run = self.dry_run(account_of(signer), contract, &input)?;
+        let (flags, output) = run.output.map_err(ChainError)?;
+        let executed = Executed { output, ref_time_ps: run.gas_consumed, reverted: flags & 1 == 1 };
+        if executed.reverted {
+            return Ok(executed);
+        }
+        let dest: &[u8; 32] = contract.as_ref();
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "call",
+            vec![
+                Value::unnamed_variant("Id", [Value::from_bytes(dest)]),
+                Value::u128(0),
+                weight_value(run.gas_required),
+                Value::unnamed_variant("None", []),
+                Value::from_bytes(&input),
+            ],
+        );
+        self.send("Contracts.call", tx, signer)?;
         Ok(executed)
+    }
+
+    /// Uploads `wasm` (`Contracts.upload_code`, deterministic execution enforced) signed by
+    /// `signer`; returns its code hash. Code that is already stored uploads again as a no-op.
+    pub fn upload(&self, signer: &Keypair, wasm: &[u8]) -> Result<[u8; 32], ChainError> {
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "upload_code",
+            vec![Value::from_bytes(wasm), Value::unnamed_variant("None", []), Value::unnamed_variant("Enforced", [])],
+        );
+        self.send("Contracts.upload_code", tx, signer)?;
+        Ok(code_hash(wasm))
+    }
+
+    /// Instantiates stored code `code_hash` with constructor `input` (selector + SCALE
+    /// arguments) and `salt`, signed by `signer`: dry-runs `ContractsApi_instantiate` for the
+    /// address and the gas, refuses a constructor that reverts, then sends
+    /// `Contracts.instantiate`. Returns the new contract's address.
+    pub fn instantiate(
+        &self,
+        signer: &Keypair,
+        code_hash: [u8; 32],
+        input: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> Result<Account, ChainError> {
+        let origin = account_of(signer);
+        let origin: &[u8; 32] = origin.as_ref();
+        let answer = self.runtime_api(
+            "instantiate",
+            vec![
+                Value::from_bytes(origin),
+                Value::u128(0),
+                Value::unnamed_variant("None", []),
+                Value::unnamed_variant("None", []),
+                Value::unnamed_variant("Existing", [Value::from_bytes(code_hash)]),
+                Value::from_bytes(&input),
+                Value::from_bytes(&salt),
+            ],
+        )?;
+        let run = decode_instantiate_dry_run(&answer)?;
+        let ((flags, data), address) = run.output.map_err(ChainError)?;
+        if flags & 1 == 1 {
+            return Err(ChainError(format!("constructor reverted: 0x{}", hex(&data))));
+        }
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "instantiate",
+            vec![
+                Value::u128(0),
+                weight_value(run.gas_required),
+                Value::unnamed_variant("None", []),
+                Value::from_bytes(code_hash),
+                Value::from_bytes(&input),
+                Value::from_bytes(&salt),
+            ],
+        );
+        self.send("Contracts.instantiate", tx, signer)?;
+        Ok(address)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl LiveChain {
+    /// Connects to `url` (ws:// or wss://) as the keeper `suri` against `engine`.
+    pub fn connect(url: &str, engine: Account, suri: &str) -> Result<Self, String> {
+        let signer = parse_signer(suri)?;
+        Ok(LiveChain::new(LiveNode::connect(url)?, engine, signer))
+    }
+
+    /// The keeper `signer` against `engine` on `node`.
+    pub fn new(node: LiveNode, engine: Account, signer: Keypair) -> Self {
+        let keeper = account_of(&signer);
+        LiveChain { node, signer, engine, keeper }
+    }
+}
+
+impl KeeperChain for LiveChain {
+    fn keeper(&self) -> Account {
+        self.keeper
+    }
+
+    fn engine(&self) -> Account {
+        self.engine
+    }
+
+    fn now_ms(&mut self) -> Result<u64, ChainError> {
+        self.node.block_time_ms()
+    }
+
+    fn query(&mut self, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
+        self.node.query(self.keeper, contract, input)
+    }
+
+    /// [`LiveNode::call`] signed by the keeper.
+    fn submit(&mut self, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
+        self.node.call(&self.signer, contract, input)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::decode_dry_run;
+    use super::{code_hash, decode_dry_run, decode_instantiate_dry_run};
     use crate::suite::Suite;
     use crate::utils::{actor, selector};
     use engine::types::LiquidationSlice;
@@ -229,6 +376,37 @@ mod tests {
             assert_eq!(decoded.output, Ok((u32::from(reverts), data)));
             assert_eq!(decoded.gas_consumed, weight.ref_time());
             assert!(decoded.gas_required.0 >= decoded.gas_consumed && decoded.gas_required.1 > 0);
+        }
+    }
+
+    /// The instantiation decoder against pallet-contracts' real `ContractInstantiateResult`
+    /// encoding: the address it reads is the one the sandbox created, and a failed constructor
+    /// (an unknown selector) is not mistaken for a success. Also: code hashes are computed the
+    /// way the chain stores code.
+    #[test]
+    fn instantiate_decoding_matches_pallet_contracts_encoding() {
+        use crate::keeper::drill::Codes;
+        use crate::utils::{actor, selector, Chain};
+        let codes = Codes::from_bundles().expect("bundles");
+        let mut chain = Chain::new();
+        let owner = actor(2);
+        let stored = chain.upload(&codes.oracle, owner);
+        assert_eq!(stored.as_ref(), &code_hash(&codes.oracle)[..]);
+        let (created, encoded) = chain.instantiate(code_hash(&codes.oracle), selector("new").to_vec(), vec![1], owner);
+        let created = created.expect("oracle instantiates");
+        let decoded = decode_instantiate_dry_run(&encoded).expect("decodes");
+        let ((flags, _data), address) = decoded.output.expect("succeeded");
+        assert_eq!((flags & 1, address), (0, created));
+        assert!(decoded.gas_required.0 >= decoded.gas_consumed && decoded.gas_consumed > 0);
+        // An unknown constructor selector: ink! answers with a LangError and the chain
+        // reports the call as failed, never as an instantiated contract.
+        let (failed, encoded) =
+            chain.instantiate(code_hash(&codes.oracle), vec![0xde, 0xad, 0xbe, 0xef], vec![2], owner);
+        assert!(failed.is_err());
+        let decoded = decode_instantiate_dry_run(&encoded).expect("decodes");
+        match decoded.output {
+            Ok(((flags, _), _)) => assert_eq!(flags & 1, 1, "a failed constructor must revert"),
+            Err(message) => assert!(message.starts_with("dispatch error"), "{message}"),
         }
     }
 }

@@ -17,6 +17,8 @@
 
 pub mod chain;
 pub mod cli;
+pub mod drill;
+pub mod drill_cli;
 pub mod live;
 pub mod plan;
 pub mod sandbox;

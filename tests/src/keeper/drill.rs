@@ -1,0 +1,476 @@
+//! The liquidation drill: everything an operator must see work on a chain before trusting the
+//! keeper there, in one run. Over any [`Operator`] (the drink sandbox in the tests, a live node
+//! in `deltamargin-sim drill` / `scripts/keeper-live.sh`) it
+//!
+//! 1. uploads and instantiates the suite: a 6-decimal quote token, the oracle, the engine's admin
+//!    module (code only) and the engine (`new(oracle, quote, cap, fee account, admin code hash)`);
+//! 2. configures it through the engine's `admin` message (market BTC with the DESIGN §4 risk
+//!    parameters, a linear instrument, an authorized venue) and the oracle (one reporter, quorum 1,
+//!    BTC 60,000 / 65%);
+//! 3. funds three dev accounts (trader A 61,000 USD, counterparty H and keeper K 1,000,000 USD each),
+//!    has the venue report A buying 10 BTC at 60,000 from H, and moves BTC to 57,000;
+//! 4. runs one keeper round as K ([`Keeper::run_once`]) and checks the result against the engine:
+//!    A was liquidated to the end target in one slice (5.123 BTC, the figure of the engine test
+//!    `close_factor_stops_within_one_lot_of_the_end_target`), is no longer liquidatable, and K
+//!    holds the contracts it took.
+//!
+//! With [`DrillOptions::keeper_round`] off it stops after step 3 and leaves A liquidatable, so the
+//! standalone `deltamargin-sim keeper` can be pointed at the engine instead.
+
+use deltamargin_interfaces::PSP22Error;
+use engine::types::{AccountData, HealthView, InstrumentKind, LiquidationSlice};
+use engine::EngineError;
+use ink::scale::{Decode, Encode};
+use oracle::{FeedConfig, FeedKind, OracleError};
+
+use super::chain::{decode_output, encode_call};
+use super::live::{account_of, parse_signer, LiveChain, LiveNode};
+use super::{ChainError, Executed, Keeper, KeeperConfig, KeeperLog, SandboxChain};
+use crate::params::{e18, market_config, units, BTC, E18, WINDOW_MS};
+use crate::utils::{admin_input, Account, Chain};
+
+/// The dev accounts the drill signs with: owner (also oracle reporter and venue), trader A,
+/// counterparty H, keeper K. Every contracts dev chain funds them at genesis.
+pub const DEV_SURIS: [&str; 4] = ["//Alice", "//Bob", "//Charlie", "//Dave"];
+
+/// The contracts' Wasm the drill deploys.
+pub struct Codes {
+    /// The PSP22 test token (`token`).
+    pub token: Vec<u8>,
+    /// The oracle.
+    pub oracle: Vec<u8>,
+    /// The engine.
+    pub engine: Vec<u8>,
+    /// The engine's admin module (uploaded, not instantiated).
+    pub engine_admin: Vec<u8>,
+}
+
+impl Codes {
+    /// The release Wasm the sandbox crate's bundle provider built (`$CARGO_TARGET_DIR/ink/`).
+    pub fn from_bundles() -> Result<Codes, String> {
+        use crate::BundleProvider;
+        let wasm = |bundle: BundleProvider| bundle.bundle().map(|b| b.wasm).map_err(|e| format!("bundle: {e:?}"));
+        Ok(Codes {
+            token: wasm(BundleProvider::Token)?,
+            oracle: wasm(BundleProvider::Oracle)?,
+            engine: wasm(BundleProvider::Engine)?,
+            engine_admin: wasm(BundleProvider::EngineAdmin)?,
+        })
+    }
+}
+
+/// The drill's roles, as accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Roles {
+    /// Deploys and owns every contract; the oracle's reporter and the authorized venue.
+    pub owner: Account,
+    /// A: goes long and is liquidated.
+    pub trader: Account,
+    /// H: the trader's counterparty.
+    pub counterparty: Account,
+    /// K: runs the keeper round.
+    pub keeper: Account,
+}
+
+impl Roles {
+    /// The accounts of [`DEV_SURIS`].
+    pub fn dev() -> Result<Roles, String> {
+        let account = |suri: &str| parse_signer(suri).map(|k| account_of(&k));
+        let [owner, trader, counterparty, keeper] = DEV_SURIS;
+        Ok(Roles {
+            owner: account(owner)?,
+            trader: account(trader)?,
+            counterparty: account(counterparty)?,
+            keeper: account(keeper)?,
+        })
+    }
+}
+
+/// What a drill backend does: code uploads, instantiations, contract calls signed by any of
+/// the drill's accounts, and one keeper round.
+pub trait Operator {
+    /// Uploads `wasm` as `from`; returns its code hash.
+    fn upload(&mut self, from: Account, wasm: &[u8]) -> Result<[u8; 32], ChainError>;
+    /// Instantiates stored `code_hash` with constructor `input` (selector + SCALE arguments) and
+    /// `salt` as `from`; returns the new contract's address.
+    fn instantiate(
+        &mut self,
+        from: Account,
+        code_hash: [u8; 32],
+        input: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> Result<Account, ChainError>;
+    /// Calls `contract` with `input` as `from` and commits it unless the contract reverts.
+    fn send(&mut self, from: Account, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError>;
+    /// Calls `contract` with `input` as `from` without committing anything.
+    fn query(&mut self, from: Account, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError>;
+    /// The latest block's timestamp, ms (oracle submissions carry it).
+    fn now_ms(&mut self) -> Result<u64, ChainError>;
+    /// One [`Keeper::run_once`] signed by `keeper` against `engine`.
+    fn keeper_round(
+        &mut self,
+        keeper: &mut Keeper,
+        engine: Account,
+        as_keeper: Account,
+    ) -> Result<Vec<KeeperLog>, ChainError>;
+}
+
+/// The drill on the drink sandbox (the tests).
+impl Operator for Chain {
+    fn upload(&mut self, from: Account, wasm: &[u8]) -> Result<[u8; 32], ChainError> {
+        let hash = self.try_upload(wasm, from).map_err(|e| ChainError(format!("upload: {e:?}")))?;
+        let mut bytes = [0u8; 32];
+        bytes.copy_from_slice(hash.as_ref());
+        Ok(bytes)
+    }
+
+    fn instantiate(
+        &mut self,
+        from: Account,
+        code_hash: [u8; 32],
+        input: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> Result<Account, ChainError> {
+        Chain::instantiate(self, code_hash, input, salt, from).0.map_err(|e| ChainError(format!("instantiate: {e:?}")))
+    }
+
+    fn send(&mut self, from: Account, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
+        let (output, gas, reverted) =
+            self.raw_call(from, contract, input, true).map_err(|e| ChainError(format!("call: {e:?}")))?;
+        Ok(Executed { output, ref_time_ps: gas.ref_time(), reverted })
+    }
+
+    fn query(&mut self, from: Account, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
+        let (output, gas, reverted) =
+            self.raw_call(from, contract, input, false).map_err(|e| ChainError(format!("dry run: {e:?}")))?;
+        Ok(Executed { output, ref_time_ps: gas.ref_time(), reverted })
+    }
+
+    fn now_ms(&mut self) -> Result<u64, ChainError> {
+        Ok(self.now())
+    }
+
+    fn keeper_round(
+        &mut self,
+        keeper: &mut Keeper,
+        engine: Account,
+        as_keeper: Account,
+    ) -> Result<Vec<KeeperLog>, ChainError> {
+        Ok(keeper.run_once(&mut SandboxChain::new(self, engine, as_keeper)))
+    }
+}
+
+/// The drill on a live node, signing with the [`DEV_SURIS`] keys.
+pub struct LiveOperator {
+    node: LiveNode,
+    signers: Vec<subxt_signer::sr25519::Keypair>,
+}
+
+impl LiveOperator {
+    /// Connects to `url` with the dev keys.
+    pub fn connect(url: &str) -> Result<LiveOperator, String> {
+        let signers = DEV_SURIS.iter().map(|suri| parse_signer(suri)).collect::<Result<Vec<_>, _>>()?;
+        Ok(LiveOperator { node: LiveNode::connect(url)?, signers })
+    }
+
+    fn signer(&self, who: Account) -> Result<&subxt_signer::sr25519::Keypair, ChainError> {
+        self.signers
+            .iter()
+            .find(|k| account_of(k) == who)
+            .ok_or_else(|| ChainError(format!("no key for {}", super::short(&who))))
+    }
+}
+
+impl Operator for LiveOperator {
+    fn upload(&mut self, from: Account, wasm: &[u8]) -> Result<[u8; 32], ChainError> {
+        self.node.upload(self.signer(from)?, wasm)
+    }
+
+    fn instantiate(
+        &mut self,
+        from: Account,
+        code_hash: [u8; 32],
+        input: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> Result<Account, ChainError> {
+        self.node.instantiate(self.signer(from)?, code_hash, input, salt)
+    }
+
+    fn send(&mut self, from: Account, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
+        self.node.call(self.signer(from)?, contract, input)
+    }
+
+    fn query(&mut self, from: Account, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
+        self.node.query(from, contract, input)
+    }
+
+    fn now_ms(&mut self) -> Result<u64, ChainError> {
+        self.node.block_time_ms()
+    }
+
+    fn keeper_round(
+        &mut self,
+        keeper: &mut Keeper,
+        engine: Account,
+        as_keeper: Account,
+    ) -> Result<Vec<KeeperLog>, ChainError> {
+        let signer = self.signer(as_keeper)?.clone();
+        Ok(keeper.run_once(&mut LiveChain::new(self.node.clone(), engine, signer)))
+    }
+}
+
+/// Drill settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DrillOptions {
+    /// Salt of every instantiation (a new salt deploys a new suite on the same chain).
+    pub salt: u32,
+    /// Run the keeper round and check it (step 4); off: stop with the trader liquidatable.
+    pub keeper_round: bool,
+}
+
+/// What the drill deployed and saw.
+#[derive(Debug, Clone)]
+pub struct DrillReport {
+    /// The roles' accounts.
+    pub roles: Roles,
+    /// The quote token.
+    pub quote: Account,
+    /// The oracle.
+    pub oracle: Account,
+    /// The engine.
+    pub engine: Account,
+    /// The trader's health before the keeper round.
+    pub health_before: HealthView,
+    /// The keeper round's log (empty without a keeper round).
+    pub keeper_log: Vec<KeeperLog>,
+    /// Contracts (e18) of the BTC perp the keeper took over from the trader (0 without a round).
+    pub taken_e18: u128,
+    /// The trader's health after the keeper round (`None` without a round).
+    pub health_after: Option<HealthView>,
+}
+
+/// Contracts the engine takes from the trader in the drill's one slice: its end target (the
+/// engine test `close_factor_stops_within_one_lot_of_the_end_target`, same book and prices).
+pub const EXPECTED_TAKEN_E18: u128 = 5_123 * (E18 / 1000);
+
+/// A step's failure, with the step named.
+fn step<T, E: core::fmt::Debug>(what: &str, result: Result<T, E>) -> Result<T, String> {
+    result.map_err(|e| format!("{what}: {e:?}"))
+}
+
+/// Sends `message(args)` to `contract` as `from` and decodes its `Result<T, E>`.
+fn call<T: Decode, E: Decode + core::fmt::Debug>(
+    op: &mut impl Operator,
+    from: Account,
+    contract: Account,
+    message: &str,
+    args: impl Encode,
+) -> Result<T, String> {
+    let exec = step(message, op.send(from, contract, encode_call(message, args)))?;
+    let result: Result<T, E> = step(message, decode_output(message, &exec))?;
+    step(message, result)
+}
+
+/// Dry-runs view `message(args)` on `contract` as `from` and decodes its value.
+fn view<T: Decode>(
+    op: &mut impl Operator,
+    from: Account,
+    contract: Account,
+    message: &str,
+    args: impl Encode,
+) -> Result<T, String> {
+    let exec = step(message, op.query(from, contract, encode_call(message, args)))?;
+    step(message, decode_output(message, &exec))
+}
+
+/// Sends engine admin-module `message(args)` through the engine's `admin` as `from`: the
+/// engine answers `Result<Vec<u8>, EngineError>`, the bytes being the message's `Ok` value.
+fn admin<T: Decode>(
+    op: &mut impl Operator,
+    from: Account,
+    engine: Account,
+    message: &str,
+    args: impl Encode,
+) -> Result<T, String> {
+    let exec = step(message, op.send(from, engine, admin_input(message, args)))?;
+    let result: Result<Vec<u8>, EngineError> = step(message, decode_output(message, &exec))?;
+    let bytes = step(message, result)?;
+    step(message, T::decode(&mut &bytes[..]))
+}
+
+/// Runs the drill (module docs); `log` receives one line per step. `Err` names the step that
+/// failed or the check that did not hold.
+pub fn run(
+    op: &mut impl Operator,
+    codes: &Codes,
+    roles: Roles,
+    options: DrillOptions,
+    log: &mut dyn FnMut(String),
+) -> Result<DrillReport, String> {
+    let Roles { owner, trader, counterparty, keeper } = roles;
+    let salt = options.salt.to_le_bytes().to_vec();
+    let short = super::short;
+
+    // 1. Deploy.
+    let token_code = step("upload token", op.upload(owner, &codes.token))?;
+    let oracle_code = step("upload oracle", op.upload(owner, &codes.oracle))?;
+    let admin_code = step("upload engine_admin", op.upload(owner, &codes.engine_admin))?;
+    let engine_code = step("upload engine", op.upload(owner, &codes.engine))?;
+    let token_new = encode_call("new", (Some("USD".to_string()), Some("USD".to_string()), 6u8));
+    let quote = step("instantiate quote token", op.instantiate(owner, token_code, token_new, salt.clone()))?;
+    let oracle = step("instantiate oracle", op.instantiate(owner, oracle_code, encode_call("new", ()), salt.clone()))?;
+    let engine_new =
+        encode_call("new", (oracle, quote, units("1000000000", 6), owner, ink::primitives::Hash::from(admin_code)));
+    let engine = step("instantiate engine", op.instantiate(owner, engine_code, engine_new, salt))?;
+    log(format!("deployed: quote {}, oracle {}, engine {}", short(&quote), short(&oracle), short(&engine)));
+
+    // 2. Configure the oracle and the engine.
+    call::<(), OracleError>(op, owner, oracle, "add_reporter", owner)?;
+    for kind in [FeedKind::Price, FeedKind::Volatility] {
+        let config = FeedConfig { kind, window_ms: WINDOW_MS, quorum: 1, min_e18: 1, max_e18: e18("10000000000") };
+        call::<u32, OracleError>(op, owner, oracle, "create_feed", config)?;
+    }
+    submit_prices(op, owner, oracle, "60000")?;
+    let market: u32 = admin(op, owner, engine, "list_market", market_config(BTC))?;
+    let perp: u32 = admin(op, owner, engine, "list_instrument", (market, InstrumentKind::Linear))?;
+    admin::<()>(op, owner, engine, "authorize_venue", (owner, E18 / 100))?;
+    log(format!("configured: market {market} (BTC 60,000 / 65%), linear instrument {perp}, venue {}", short(&owner)));
+
+    // 3. Accounts, the trade and the move.
+    for (who, usd) in [(trader, "61000"), (counterparty, "1000000"), (keeper, "1000000")] {
+        let amount = units(usd, 6);
+        call::<(), PSP22Error>(op, owner, quote, "mint", (who, amount))?;
+        call::<(), PSP22Error>(op, who, quote, "PSP22::approve", (engine, amount))?;
+        call::<(), EngineError>(op, who, engine, "deposit", (quote, amount))?;
+        call::<(), EngineError>(op, who, engine, "approve_venue", (owner, true))?;
+    }
+    call::<(), EngineError>(
+        op,
+        owner,
+        engine,
+        "apply_trade",
+        (trader, counterparty, perp, 10 * E18, e18("60000"), 0u128),
+    )?;
+    log(format!("trade: {} bought 10 BTC at 60,000 from {}", short(&trader), short(&counterparty)));
+    submit_prices(op, owner, oracle, "57000")?;
+    let health_before: HealthView =
+        step("health", view::<Result<HealthView, EngineError>>(op, keeper, engine, "health", trader)?)?;
+    log(format!(
+        "BTC at 57,000: {} has equity {:.2} vs maintenance {:.2} USD (liquidatable: {})",
+        short(&trader),
+        margin_math::Value::from_bits(health_before.equity_bits),
+        margin_math::Value::from_bits(health_before.maintenance_margin_bits),
+        health_before.liquidatable
+    ));
+    if !health_before.liquidatable {
+        return Err("the trader is not liquidatable after the move".into());
+    }
+    let mut report = DrillReport {
+        roles,
+        quote,
+        oracle,
+        engine,
+        health_before,
+        keeper_log: Vec::new(),
+        taken_e18: 0,
+        health_after: None,
+    };
+    if !options.keeper_round {
+        return Ok(report);
+    }
+
+    // 4. One keeper round, checked against the engine.
+    let mut bot = Keeper::new(KeeperConfig::default());
+    report.keeper_log = step("keeper round", op.keeper_round(&mut bot, engine, keeper))?;
+    for line in &report.keeper_log {
+        log(format!("keeper: {line}"));
+    }
+    let slices: Vec<_> = report
+        .keeper_log
+        .iter()
+        .filter_map(|l| match l {
+            KeeperLog::Liquidated { target, slice, quantity, .. } => Some((*target, *slice, *quantity)),
+            _ => None,
+        })
+        .collect();
+    let expected = [(trader, LiquidationSlice::Position(perp), EXPECTED_TAKEN_E18)];
+    if slices != expected {
+        return Err(format!("the keeper round liquidated {slices:?}, expected {expected:?}"));
+    }
+    let after: HealthView =
+        step("health", view::<Result<HealthView, EngineError>>(op, keeper, engine, "health", trader)?)?;
+    if after.liquidatable {
+        return Err("the trader is still liquidatable after the keeper round".into());
+    }
+    let held: Option<AccountData> = view(op, keeper, engine, "account", keeper)?;
+    let taken = held.and_then(|a| a.positions.iter().find(|p| p.instrument == perp).map(|p| p.size_e18));
+    if taken != Some(EXPECTED_TAKEN_E18 as i128) {
+        return Err(format!("the keeper holds {taken:?} contracts, expected {EXPECTED_TAKEN_E18}"));
+    }
+    report.taken_e18 = EXPECTED_TAKEN_E18;
+    report.health_after = Some(after);
+    log(format!("drill passed: {} liquidated to the end target, no longer liquidatable", short(&trader)));
+    Ok(report)
+}
+
+/// The owner (the only reporter, quorum 1) submits BTC at `btc` and 65% vol, stamped with the
+/// latest block time.
+fn submit_prices(op: &mut impl Operator, owner: Account, oracle: Account, btc: &str) -> Result<(), String> {
+    let now = step("block time", op.now_ms())?;
+    let items: Vec<(u32, u128, u64)> = vec![(2 * BTC, e18(btc), now), (2 * BTC + 1, e18("0.65"), now)];
+    call::<(), OracleError>(op, owner, oracle, "submit_batch", items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The drill in the sandbox: every step the live run takes (deployment over raw uploads and
+    /// instantiations, configuration through `admin`, the keeper round) and its checks, on the
+    /// real contracts; the dev accounts get native balance first (a dev chain funds them).
+    #[test]
+    fn drill_liquidates_the_trader_to_the_end_target() {
+        let mut chain = Chain::new();
+        let roles = Roles::dev().unwrap();
+        for who in [roles.owner, roles.trader, roles.counterparty, roles.keeper] {
+            chain.mint_native(who, 1_000_000_000_000_000);
+        }
+        let codes = Codes::from_bundles().unwrap();
+        let mut lines = Vec::new();
+        let report =
+            run(&mut chain, &codes, roles, DrillOptions { salt: 7, keeper_round: true }, &mut |l| lines.push(l))
+                .unwrap_or_else(|e| panic!("drill failed: {e}\n{}", lines.join("\n")));
+        println!("{}", lines.join("\n"));
+        assert!(report.health_before.liquidatable);
+        assert_eq!(report.taken_e18, EXPECTED_TAKEN_E18);
+        assert!(report.health_after.is_some_and(|h| !h.liquidatable));
+        // The engine's events agree: one liquidation of the trader by the keeper.
+        let events = chain.events::<engine::events::Liquidated>(report.engine);
+        assert_eq!(events.len(), 1);
+        assert_eq!((events[0].target, events[0].liquidator), (roles.trader, roles.keeper));
+
+        // Without the keeper round (a second suite, new salt): the trader is left liquidatable
+        // for the standalone keeper, and nothing was liquidated.
+        chain.clear_events();
+        let report =
+            run(&mut chain, &codes, roles, DrillOptions { salt: 8, keeper_round: false }, &mut |_| {}).unwrap();
+        assert!(report.keeper_log.is_empty() && report.health_after.is_none());
+        let health: Result<HealthView, EngineError> = chain.call(roles.keeper, report.engine, "health", roles.trader);
+        assert!(health.unwrap().liquidatable);
+        assert!(chain.events::<engine::events::Liquidated>(report.engine).is_empty());
+    }
+
+    /// A step that fails stops the drill with the step's name: here the admin module's code is
+    /// not Wasm, so the chain refuses its upload.
+    #[test]
+    fn a_failing_step_is_named() {
+        let mut chain = Chain::new();
+        let roles = Roles::dev().unwrap();
+        chain.mint_native(roles.owner, 1_000_000_000_000_000);
+        let mut codes = Codes::from_bundles().unwrap();
+        codes.engine_admin = b"not wasm".to_vec();
+        let err =
+            run(&mut chain, &codes, roles, DrillOptions { salt: 1, keeper_round: true }, &mut |_| {}).unwrap_err();
+        assert!(err.starts_with("upload engine_admin"), "{err}");
+    }
+}

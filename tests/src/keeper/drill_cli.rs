@@ -1,0 +1,37 @@
+//! `deltamargin-sim drill`: the liquidation drill ([`super::drill`]) against a live node.
+
+use super::drill::{self, Codes, DrillOptions, LiveOperator, Roles};
+
+/// Arguments of `drill`.
+#[derive(Debug, clap::Args)]
+pub struct DrillArgs {
+    /// Node RPC endpoint (ws:// or wss://) of a contracts dev chain (the drill signs with the
+    /// dev keys //Alice, //Bob, //Charlie and //Dave).
+    #[arg(long, default_value = "ws://127.0.0.1:9944")]
+    pub url: String,
+    /// Salt of every instantiation: a new salt deploys a new suite on the same chain.
+    #[arg(long, default_value_t = 0)]
+    pub salt: u32,
+    /// Stop with the trader liquidatable instead of running the keeper round (then point
+    /// `deltamargin-sim keeper --suri //Dave --engine <printed address>` at it).
+    #[arg(long)]
+    pub no_keeper: bool,
+}
+
+/// Runs the drill; `Err` is a message for stderr (exit code 1).
+pub fn run(args: DrillArgs) -> Result<(), String> {
+    if !(args.url.starts_with("ws://") || args.url.starts_with("wss://")) {
+        return Err(format!("--url must start with ws:// or wss:// (got `{}`)", args.url));
+    }
+    let codes = Codes::from_bundles()?;
+    let mut node = LiveOperator::connect(&args.url)?;
+    let options = DrillOptions { salt: args.salt, keeper_round: !args.no_keeper };
+    let report = drill::run(&mut node, &codes, Roles::dev()?, options, &mut |line| println!("{line}"))?;
+    let hex = |a: &crate::utils::Account| {
+        let bytes: &[u8; 32] = a.as_ref();
+        format!("0x{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    };
+    println!("engine={}", hex(&report.engine));
+    println!("trader={}", hex(&report.roles.trader));
+    Ok(())
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Opt-in live check of the keeper (README "Keeper", "Live node"): starts a local contracts node
+# Opt-in live check of the keeper (README, Keeper, "Live path"): starts a local contracts node
 # (`substrate-contracts-node`, `ink-node` or `contracts-node` on PATH, or CONTRACTS_NODE=<binary>;
 # --dev --tmp) and on it
 #   1. `deltamargin-sim drill`: deploys the suite with the dev keys, makes //Bob liquidatable and
@@ -30,7 +30,7 @@ SKIPPED: keeper live check: no contracts node found (substrate-contracts-node, i
   contracts-node on PATH, or CONTRACTS_NODE=<binary>). It must run pallet-contracts (ink! 5):
   contracts-node 0.42.0 from crates.io, a substrate-contracts-node v0.42 release binary, or an
   ink-node release built with pallet-contracts. Building contracts-node 0.42.0 here takes Rust
-  1.84, protobuf-compiler, clang/libclang-dev and WASM_BUILD_WORKSPACE_HINT (README "Live node").
+  1.84, protobuf-compiler, clang/libclang-dev and WASM_BUILD_WORKSPACE_HINT (README, Keeper, "Live path").
 MSG
   exit 0
 fi

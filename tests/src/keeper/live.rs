@@ -2,7 +2,8 @@
 //! checks every argument): dry runs through the `ContractsApi_call` / `ContractsApi_instantiate`
 //! runtime APIs, transactions as `Contracts.call` / `upload_code` / `instantiate` extrinsics
 //! signed by sr25519 keys from secret URIs, with the gas the dry run required, waited for until
-//! in a block and successful (`ExtrinsicFailed` is an error). [`LiveNode`] is the connection
+//! finalized and successful (`ExtrinsicFailed` is an error); reads are at the latest finalized
+//! block. [`LiveNode`] is the connection
 //! (also used by the liquidation drill); [`LiveChain`] is the keeper's view of it.
 
 use std::str::FromStr;
@@ -192,8 +193,9 @@ impl LiveNode {
         decode_dry_run(&answer)
     }
 
-    /// Signs `tx` with `signer`, submits it and waits until it is in a block and succeeded
-    /// (`ExtrinsicFailed`, an invalid or a dropped transaction are errors).
+    /// Signs `tx` with `signer`, submits it and waits until it is in a finalized block and
+    /// succeeded (`ExtrinsicFailed`, an invalid or a dropped transaction are errors). Reads
+    /// (dry runs, storage) are at the latest finalized block, so they see every sent transaction.
     fn send(&self, context: &str, tx: subxt::tx::DynamicPayload, signer: &Keypair) -> Result<(), ChainError> {
         let api = self.api.clone();
         let signer = signer.clone();
@@ -202,7 +204,9 @@ impl LiveNode {
                 let mut progress = api.tx().sign_and_submit_then_watch_default(&tx, &signer).await?;
                 while let Some(status) = progress.next().await {
                     match status? {
-                        TxStatus::InBestBlock(in_block) | TxStatus::InFinalizedBlock(in_block) => {
+                        // Finalized, not best: subxt reads state at the latest finalized
+                        // block, so the next dry run or snapshot must see this transaction.
+                        TxStatus::InFinalizedBlock(in_block) => {
                             return in_block.wait_for_success().await.map(|_| ());
                         }
                         TxStatus::Error { message } | TxStatus::Invalid { message } | TxStatus::Dropped { message } => {

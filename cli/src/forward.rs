@@ -1,6 +1,7 @@
-//! `deltamargin simulate …` and `deltamargin keeper …`: run the sibling binary `deltamargin-sim`
-//! (the scenario simulator and keeper on the real contracts, built from the excluded `tests/`
-//! crate because drink cannot live in this workspace) with the arguments passed through.
+//! `deltamargin simulate …`, `deltamargin keeper …` and `deltamargin drill …`: run the sibling
+//! binary `deltamargin-sim` (the scenario simulator, keeper and drill on the real contracts, built
+//! from the excluded `tests/` crate because drink cannot live in this workspace) with the arguments
+//! passed through.
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -53,6 +53,10 @@ enum Command {
     /// Runs the keeper against a live node (runs `deltamargin-sim keeper`).
     #[command(disable_help_flag = true)]
     Keeper(ForwardArgs),
+    /// Deploys the suite on a live dev chain, makes an account liquidatable and checks that one
+    /// keeper round liquidates it (runs `deltamargin-sim drill`).
+    #[command(disable_help_flag = true)]
+    Drill(ForwardArgs),
 }
 
 /// Arguments passed through unchanged to `deltamargin-sim`.
@@ -137,6 +141,7 @@ fn main() -> ExitCode {
     let forwarded = match &cli.command {
         Command::Simulate(a) => Some(("simulate", &a.args)),
         Command::Keeper(a) => Some(("keeper", &a.args)),
+        Command::Drill(a) => Some(("drill", &a.args)),
         _ => None,
     };
     if let Some((subcommand, args)) = forwarded {
@@ -189,8 +194,8 @@ fn run(command: Command) -> CliResult<String> {
                 Ok(output::pretty(&greeks_cmd::render(&g, a.raw)))
             }
         },
-        Command::Simulate(_) | Command::Keeper(_) => {
-            Err(CliError::Io("simulate and keeper are forwarded to deltamargin-sim".into()))
+        Command::Simulate(_) | Command::Keeper(_) | Command::Drill(_) => {
+            Err(CliError::Io("simulate, keeper and drill are forwarded to deltamargin-sim".into()))
         }
         Command::Stress(a) => {
             let snapshot = input::parse(&read_input(&a.input)?)?;

@@ -36,6 +36,11 @@ impl Standing {
         sub(self.equity, self.maintenance_margin)
     }
 
+    /// Equity and maintenance requirement only.
+    pub fn maintenance(&self) -> MaintenanceStanding {
+        MaintenanceStanding { equity: self.equity, maintenance_margin: self.maintenance_margin }
+    }
+
     /// The liquidation-end target `MR(mm) + b·(MR(im) − MR(mm))` (`b = buffer_e18`, 0..=1),
     /// rounded up: a liquidation may take the account up to it and no further.
     pub fn end_target(&self, buffer_e18: u128) -> MathResult<Value> {
@@ -61,8 +66,7 @@ impl Standing {
         new_cash: i128,
         cash_decimals: u8,
     ) -> MathResult<Standing> {
-        let m = MaintenanceStanding { equity: self.equity, maintenance_margin: self.maintenance_margin };
-        let m = m.replace(
+        let m = self.maintenance().replace(
             old.map(UnderlyingRisk::maintenance).as_ref(),
             new.map(UnderlyingRisk::maintenance).as_ref(),
             old_cash,
@@ -201,6 +205,45 @@ pub fn slice_penalty(
     Ok(SlicePenalty { penalty, liquidator_reward, fund_share, fund_reward })
 }
 
+/// A slice's penalty charged to its target: the split ([`slice_penalty`]), the target's cash
+/// after it and its standing after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChargedPenalty {
+    /// The penalty and its split, quote base units.
+    pub split: SlicePenalty,
+    /// The target's quote cash once the penalty left it, base units.
+    pub cash: i128,
+    /// The target's equity and maintenance requirement once the penalty left its cash, quote
+    /// whole units (its `MR(im)` does not change).
+    pub standing: MaintenanceStanding,
+}
+
+/// Charges a slice's penalty to its target: `moved` is the target's standing after the slice
+/// (before any penalty) with quote cash `cash` (base units), `mm_before` its `MR(mm)` before the
+/// slice. The penalty ([`slice_penalty`] of `mm_before` → `moved`) leaves the cash and the
+/// standing follows it. The engine's `liquidate` and keepers' predictions both run this.
+pub fn charge_penalty(
+    mm_before: Value,
+    moved: &MaintenanceStanding,
+    cash: i128,
+    rate_e18: u128,
+    liquidator_share_e18: u128,
+    quote_decimals: u8,
+) -> MathResult<ChargedPenalty> {
+    let split = slice_penalty(
+        mm_before,
+        moved.maintenance_margin,
+        moved.equity,
+        rate_e18,
+        liquidator_share_e18,
+        quote_decimals,
+    )?;
+    let penalty = i128::try_from(split.penalty).map_err(|_| MathError::Overflow)?;
+    let charged_cash = ovf(cash.checked_sub(penalty))?;
+    let standing = moved.replace(None, None, cash, charged_cash, quote_decimals)?;
+    Ok(ChargedPenalty { split, cash: charged_cash, standing })
+}
+
 /// Liquidation penalty in quote base units: `rate · (MR(mm) before − MR(mm) after)` — paid for
 /// the risk removed, not the notional — rounded down (0 when no requirement was released).
 pub fn penalty_units(mm_before: Value, mm_after: Value, rate_e18: u128, quote_decimals: u8) -> MathResult<u128> {
@@ -318,6 +361,23 @@ mod tests {
         // Insolvent: no penalty; the fund owes the liquidator's share of the nominal 30: 15.
         let p = slice_penalty(v(100), v(40), v(-5), rate, share, 6).unwrap();
         assert_eq!(p, SlicePenalty { penalty: 0, liquidator_reward: 0, fund_share: 0, fund_reward: 15_000_000 });
+    }
+
+    #[test]
+    fn charged_penalty_leaves_the_cash_and_the_equity() {
+        let (rate, share) = (ONE_E18 / 2, ONE_E18 / 2);
+        let moved = MaintenanceStanding { equity: v(1000), maintenance_margin: v(40) };
+        // 30 quote (6 decimals) from cash 500: cash 470, equity 970, requirements unchanged.
+        let c = charge_penalty(v(100), &moved, 500_000_000, rate, share, 6).unwrap();
+        assert_eq!(c.split, slice_penalty(v(100), v(40), v(1000), rate, share, 6).unwrap());
+        assert_eq!(c.cash, 470_000_000);
+        assert_eq!(c.standing, MaintenanceStanding { equity: v(970), ..moved });
+        // Insolvent: nothing is charged, the standing stays.
+        let insolvent = MaintenanceStanding { equity: v(-5), ..moved };
+        let c = charge_penalty(v(100), &insolvent, -5_000_000, rate, share, 6).unwrap();
+        assert_eq!((c.split.penalty, c.cash, c.standing), (0, -5_000_000, insolvent));
+        // Cash at the bottom of i128 cannot pay: overflow, not a wrap.
+        assert_eq!(charge_penalty(v(100), &moved, i128::MIN, rate, share, 6), Err(MathError::Overflow));
     }
 
     #[test]

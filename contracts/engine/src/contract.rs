@@ -6,7 +6,7 @@ mod engine {
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
     use margin_math::liquidation::{
-        collateral_value_units, intrinsic_e18, settlement_cash_units, slice_penalty, MaintenanceStanding, SlicePenalty,
+        charge_penalty, collateral_value_units, intrinsic_e18, settlement_cash_units, MaintenanceStanding, SlicePenalty,
     };
     use margin_math::margin::{evaluate, evaluate_maintenance, Health, Market, UnderlyingMaintenance};
     use margin_math::trading::{
@@ -1303,17 +1303,17 @@ mod engine {
             // Penalty for the requirement released; none from an insolvent target, whose
             // liquidator is paid by the fund instead (capped by the caller).
             let params = self.liquidation;
-            let SlicePenalty { penalty, liquidator_reward, fund_share, fund_reward } = slice_penalty(
+            let charged = charge_penalty(
                 ctx.standing.maintenance_margin,
-                moved.maintenance_margin,
-                moved.equity,
+                &moved,
+                target.cash,
                 params.penalty_rate_e18,
                 params.liquidator_share_e18,
                 qd,
             )?;
-            let cash_before_penalty = target.cash;
-            target.add_cash(i128::try_from(penalty).map_err(|_| OVERFLOW)?.checked_neg().ok_or(OVERFLOW)?)?;
-            let after = moved.replace(None, None, cash_before_penalty, target.cash, qd)?;
+            target.cash = charged.cash;
+            let after = charged.standing;
+            let SlicePenalty { penalty, liquidator_reward, fund_share, fund_reward } = charged.split;
             Ok(SliceFill {
                 target,
                 liquidator,

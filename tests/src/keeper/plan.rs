@@ -14,7 +14,7 @@
 //!   then collateral. The first candidate with a feasible quantity wins.
 //! * The quantity (exact strategy): every candidate quantity is *simulated* with the engine's own
 //!   public building blocks (`trade_between` at the mark, `collateral_value_units`,
-//!   `evaluate` of the slice underlying, `Standing::replace`, `slice_penalty`), so the standing
+//!   `evaluate` of the slice underlying, `Standing::replace`, `charge_penalty`), so the standing
 //!   after it — penalty included — is what the engine will compute. The keeper takes the
 //!   smallest whole-lot quantity whose standing reaches the end target `MM + b·(IM − MM)`
 //!   (binary search; the engine's "one lot less must not reach it" rule is then checked
@@ -36,7 +36,7 @@ use engine::types::{
 };
 use engine::{EngineError, MathFailure};
 use margin_math::liquidation::{
-    collateral_value_units, intrinsic_e18, settlement_cash_units, slice_penalty, SlicePenalty, Standing,
+    charge_penalty, collateral_value_units, intrinsic_e18, settlement_cash_units, SlicePenalty, Standing,
 };
 use margin_math::margin::{evaluate, Health, Market};
 use margin_math::trading::option_mark_e18;
@@ -323,17 +323,17 @@ impl SliceCtx<'_> {
         let standing = Standing::of(self.before);
         let moved = standing.replace(old_risk, revalued.underlyings.first(), self.data.cash, target.cash, qd)?;
         let params = s.liquidation;
-        let SlicePenalty { penalty, liquidator_reward: reward, fund_share, fund_reward } = slice_penalty(
+        let charged = charge_penalty(
             standing.maintenance_margin,
-            moved.maintenance_margin,
-            moved.equity,
+            &moved.maintenance(),
+            target.cash,
             params.penalty_rate_e18,
             params.liquidator_share_e18,
             qd,
         )?;
-        let cash_before_penalty = target.cash;
-        target.add_cash(i128::try_from(penalty).map_err(|_| OVERFLOW)?.checked_neg().ok_or(OVERFLOW)?)?;
-        let after = moved.replace(None, None, cash_before_penalty, target.cash, qd)?;
+        target.cash = charged.cash;
+        let after = charged.standing.with_initial_margin(moved.initial_margin);
+        let SlicePenalty { liquidator_reward: reward, fund_share, fund_reward, .. } = charged.split;
         // Bad debt recognition (the fund covers first), then the fund-paid incentive.
         let mut fund = self.fund;
         if target.collateral.is_empty() && target.positions.is_empty() && target.cash < 0 {

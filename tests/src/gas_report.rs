@@ -52,9 +52,13 @@ pub(crate) fn ok<T: std::fmt::Debug, E: std::fmt::Debug>(r: Result<T, E>, what: 
     r.unwrap_or_else(|e| panic!("{what}: {e:?}"))
 }
 
+/// One instrument of the position ladder: its id, underlying and, for an option, its kind, strike
+/// (e18) and expiry (ms).
+pub(crate) type LadderRung = (InstrumentId, u32, Option<(OptionKind, u128, u64)>);
+
 /// The 32 instruments of the position ladder: for k in 0..32, underlying `(k / 2) % 8`, an option
 /// for even k (calls and puts, strikes 95%/105% of spot, 30 days) and a linear contract for odd k.
-pub(crate) fn ladder(s: &mut Suite) -> Vec<(InstrumentId, u32, Option<(OptionKind, u128, u64)>)> {
+pub(crate) fn ladder(s: &mut Suite) -> Vec<LadderRung> {
     let spots = ["60000", "3000", "1000", "100", "100", "100", "100", "100"];
     let expiry = T0 + 30 * 86_400_000;
     let mut extra_linear = Vec::new();
@@ -196,7 +200,7 @@ fn gas_report() {
         let (buyer, seller) = if user_buys { (user, other) } else { (other, user) };
         ok(s.trade(buyer, seller, instrument, E18, price, 0), "ladder trade");
         if [1, 8, 32].contains(&n) {
-            let options = (n + 1) / 2;
+            let options = n.div_ceil(2);
             let case = format!("{n} positions ({options} options), {} underlyings", (n.div_ceil(2)).min(8));
             report.record(&s.chain, "apply_trade", &format!("opening position {n}: {case}"));
             ok(s.health(user), "health");

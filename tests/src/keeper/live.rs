@@ -116,9 +116,12 @@ fn decode_dry_run(bytes: &[u8]) -> Result<DryRun<(u32, Vec<u8>)>, ChainError> {
     decode_result(bytes, "ContractsApi_call", decode_exec_return)
 }
 
+/// A constructor's `(flags, data)` and the new contract's address.
+type Instantiated = ((u32, Vec<u8>), Account);
+
 /// Decodes a `ContractsApi_instantiate` answer (`ContractInstantiateResult`): the constructor's
 /// return value and the new contract's address.
-fn decode_instantiate_dry_run(bytes: &[u8]) -> Result<DryRun<((u32, Vec<u8>), Account)>, ChainError> {
+fn decode_instantiate_dry_run(bytes: &[u8]) -> Result<DryRun<Instantiated>, ChainError> {
     decode_result(bytes, "ContractsApi_instantiate", |input| {
         let exec = decode_exec_return(input)?;
         let address = <[u8; 32]>::decode(input)?;

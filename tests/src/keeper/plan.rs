@@ -725,10 +725,7 @@ mod tests {
             ],
         );
         for feed in [2, 3] {
-            s.feeds.insert(
-                feed,
-                Ok(FeedValue { value_e18: s.feeds[&feed].clone().unwrap().value_e18, ts_ms: NOW - 40_000 }),
-            );
+            s.feeds.insert(feed, Ok(FeedValue { value_e18: s.feeds[&feed].unwrap().value_e18, ts_ms: NOW - 40_000 }));
         }
         let decisions = plan(&s);
         let (health, reason) = skip_reason(&decisions, actor(10)).expect("A skipped");

@@ -46,11 +46,11 @@ pub fn text(result: &SimResult) -> String {
     // Header.
     let mut header = format!("{:>4} {:>7}", "step", "t(s)");
     for m in &result.markets {
-        let _ = write!(header, " {:>10}", m);
+        let _ = write!(header, " {m:>10}");
     }
     if few {
         for a in &result.accounts {
-            let _ = write!(header, " {:>30}", a);
+            let _ = write!(header, " {a:>30}");
         }
     } else {
         let _ = write!(header, " {:>8} {:>6} {:>6} {:>14}", "liquid.", "stale", "empty", "min health");

@@ -72,8 +72,35 @@ fn chain_err(context: &str) -> impl Fn(subxt::Error) -> ChainError + '_ {
 /// call (`R` = `(flags, data)`) or an instantiation (`R` = `((flags, data), address)`).
 struct DryRun<R> {
     gas_required: (u64, u64),
-    output: Result<R, String>,
+    output: Result<R, Refused>,
     gas_consumed: u64,
+}
+
+/// A dry run the runtime refused (`DispatchError`): the error's first SCALE bytes and the
+/// contract's debug buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Refused {
+    error: Vec<u8>,
+    debug: String,
+}
+
+/// A refusal as text, named from the node's metadata where it can be: a module error as
+/// `Pallet::Error` (e.g. `Contracts::ContractNotFound`), otherwise its bytes in hex.
+fn describe_refusal(metadata: &subxt::Metadata, refused: &Refused) -> String {
+    let named = match refused.error[..] {
+        // DispatchError::Module(ModuleError { index, error: [u8; 4] }): the first byte of
+        // `error` is the pallet's error variant.
+        [3, pallet, error, ..] => metadata
+            .pallet_by_index(pallet)
+            .and_then(|p| p.error_variant_by_index(error).map(|v| format!("{}::{}", p.name(), v.name))),
+        _ => None,
+    };
+    let what = named.unwrap_or_else(|| format!("0x{}", hex(&refused.error)));
+    if refused.debug.is_empty() {
+        format!("dispatch error {what}")
+    } else {
+        format!("dispatch error {what} (debug: {})", refused.debug)
+    }
 }
 
 /// Decodes `ContractResult<Result<R, DispatchError>, ..>` up to its result, `ok` decoding `R`.
@@ -97,11 +124,10 @@ fn decode_result<R>(
     let debug = Vec::<u8>::decode(input).map_err(bad)?;
     let output = match u8::decode(input).map_err(bad)? {
         0 => Ok(ok(input).map_err(bad)?),
-        _ => Err(format!(
-            "dispatch error 0x{} (debug: {})",
-            input.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>(),
-            String::from_utf8_lossy(&debug)
-        )),
+        _ => Err(Refused {
+            error: input.iter().take(8).copied().collect(),
+            debug: String::from_utf8_lossy(&debug).into_owned(),
+        }),
     };
     Ok(DryRun { gas_required: required, output, gas_consumed: consumed.0 })
 }
@@ -154,6 +180,10 @@ impl LiveNode {
             .block_on(OnlineClient::<SubstrateConfig>::from_insecure_url(url))
             .map_err(|e| format!("cannot connect to {url}: {e}"))?;
         Ok(LiveNode { runtime: Arc::new(runtime), api })
+    }
+
+    fn refusal(&self, refused: &Refused) -> ChainError {
+        ChainError(describe_refusal(&self.api.metadata(), refused))
     }
 
     /// The latest block's timestamp (`Timestamp.Now`), ms.
@@ -226,7 +256,7 @@ impl LiveNode {
     /// Dry-runs `input` on `contract` as `origin`; nothing is committed.
     pub fn query(&self, origin: Account, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
         let run = self.dry_run(origin, contract, &input)?;
-        let (flags, output) = run.output.map_err(ChainError)?;
+        let (flags, output) = run.output.map_err(|r| self.refusal(&r))?;
         Ok(Executed { output, ref_time_ps: run.gas_consumed, reverted: flags & 1 == 1 })
     }
 
@@ -235,7 +265,7 @@ impl LiveNode {
     /// required gas and returns the dry run's output once the extrinsic succeeded in a block.
     pub fn call(&self, signer: &Keypair, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
         let run = self.dry_run(account_of(signer), contract, &input)?;
-        let (flags, output) = run.output.map_err(ChainError)?;
+        let (flags, output) = run.output.map_err(|r| self.refusal(&r))?;
         let executed = Executed { output, ref_time_ps: run.gas_consumed, reverted: flags & 1 == 1 };
         if executed.reverted {
             return Ok(executed);
@@ -294,7 +324,7 @@ impl LiveNode {
             ],
         )?;
         let run = decode_instantiate_dry_run(&answer)?;
-        let ((flags, data), address) = run.output.map_err(ChainError)?;
+        let ((flags, data), address) = run.output.map_err(|r| self.refusal(&r))?;
         if flags & 1 == 1 {
             return Err(ChainError(format!("constructor reverted: 0x{}", hex(&data))));
         }
@@ -413,7 +443,25 @@ mod tests {
         let decoded = decode_instantiate_dry_run(&encoded).expect("decodes");
         match decoded.output {
             Ok(((flags, _), _)) => assert_eq!(flags & 1, 1, "a failed constructor must revert"),
-            Err(message) => assert!(message.starts_with("dispatch error"), "{message}"),
+            Err(refused) => assert!(!refused.error.is_empty()),
         }
+    }
+
+    /// A call to an address that holds no contract is refused by the runtime; the refusal is
+    /// named from the runtime's metadata (here the sandbox runtime's, on a node the node's).
+    #[test]
+    fn refusals_are_named_from_the_runtime_metadata() {
+        use super::{describe_refusal, Refused};
+        use drink::Sandbox as _;
+        use ink::scale::Decode as _;
+        let mut chain = crate::utils::Chain::new();
+        let encoded = chain.dry_run_encoded(actor(2), actor(59), selector("config").to_vec());
+        let refused = decode_dry_run(&encoded).expect("decodes").output.expect_err("no contract there");
+        let metadata_bytes = drink::minimal::MinimalSandbox::get_metadata().encode();
+        let metadata = subxt::Metadata::decode(&mut &metadata_bytes[..]).expect("runtime metadata");
+        assert_eq!(describe_refusal(&metadata, &refused), "dispatch error Contracts::ContractNotFound");
+        // Bytes the metadata does not name stay visible.
+        let unknown = Refused { error: vec![3, 250, 1, 0, 0, 0], debug: "trace".into() };
+        assert_eq!(describe_refusal(&metadata, &unknown), "dispatch error 0x03fa01000000 (debug: trace)");
     }
 }

@@ -6,7 +6,9 @@
 #      checks that one keeper round (as //Dave) liquidates it to the end target;
 #   2. `deltamargin-sim drill --no-keeper --salt 1`: a second suite left liquidatable, then the
 #      standalone `deltamargin-sim keeper --once --suri //Dave` must liquidate it and a second
-#      `--once` round must find nothing left.
+#      `--once` round must find nothing left;
+#   3. a keeper against an address without an engine must fail;
+#   4. with cargo-contract on PATH, scripts/deploy.sh (the README's cargo-contract deployment).
 # CI does not need it: without a node binary the script prints SKIPPED and exits 0.
 #
 # Environment: CONTRACTS_NODE (node binary), KEEPER_PORT (default 9944),
@@ -72,5 +74,14 @@ if "$bin" keeper --url "$url" --engine 0x000000000000000000000000000000000000000
     --suri //Dave --once 2>/dev/null; then
   echo "keeper-live: the keeper accepted an address that holds no engine" >&2
   exit 1
+fi
+# 4. The README's cargo-contract deployment (scripts/deploy.sh), when cargo-contract is installed.
+if command -v cargo-contract >/dev/null 2>&1; then
+  echo "== 4. scripts/deploy.sh (cargo-contract, owner calls through deltamargin-sim admin)"
+  config=$(URL="$url" SALT=0x02 scripts/deploy.sh | tee /dev/stderr | tail -1)
+  echo "$config" | grep -q "market_count: 1, instrument_count: 1" \
+    || { echo "keeper-live: the cargo-contract deployment did not list its market and instrument" >&2; exit 1; }
+else
+  echo "== 4. scripts/deploy.sh: SKIPPED (cargo-contract not on PATH)"
 fi
 echo "PASSED: keeper live check on $node"

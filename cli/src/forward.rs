@@ -1,5 +1,5 @@
-//! `deltamargin simulate …`, `deltamargin keeper …` and `deltamargin drill …`: run the sibling
-//! binary `deltamargin-sim` (the scenario simulator, keeper and drill on the real contracts, built
+//! `deltamargin simulate …`, `keeper …`, `drill …` and `admin …`: run the sibling binary
+//! `deltamargin-sim` (the scenario simulator, keeper, drill and admin call on the contracts, built
 //! from the excluded `tests/` crate because drink cannot live in this workspace) with the arguments
 //! passed through.
 

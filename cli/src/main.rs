@@ -57,6 +57,10 @@ enum Command {
     /// keeper round liquidates it (runs `deltamargin-sim drill`).
     #[command(disable_help_flag = true)]
     Drill(ForwardArgs),
+    /// Sends one engine owner call, encoded with the admin module's metadata, through the
+    /// engine's `admin` on a live node (runs `deltamargin-sim admin`).
+    #[command(disable_help_flag = true)]
+    Admin(ForwardArgs),
 }
 
 /// Arguments passed through unchanged to `deltamargin-sim`.
@@ -142,6 +146,7 @@ fn main() -> ExitCode {
         Command::Simulate(a) => Some(("simulate", &a.args)),
         Command::Keeper(a) => Some(("keeper", &a.args)),
         Command::Drill(a) => Some(("drill", &a.args)),
+        Command::Admin(a) => Some(("admin", &a.args)),
         _ => None,
     };
     if let Some((subcommand, args)) = forwarded {
@@ -194,8 +199,8 @@ fn run(command: Command) -> CliResult<String> {
                 Ok(output::pretty(&greeks_cmd::render(&g, a.raw)))
             }
         },
-        Command::Simulate(_) | Command::Keeper(_) | Command::Drill(_) => {
-            Err(CliError::Io("simulate, keeper and drill are forwarded to deltamargin-sim".into()))
+        Command::Simulate(_) | Command::Keeper(_) | Command::Drill(_) | Command::Admin(_) => {
+            Err(CliError::Io("simulate, keeper, drill and admin are forwarded to deltamargin-sim".into()))
         }
         Command::Stress(a) => {
             let snapshot = input::parse(&read_input(&a.input)?)?;

@@ -1,4 +1,4 @@
-//! `deltamargin simulate` / `keeper` / `drill` forward to `deltamargin-sim`.
+//! `deltamargin simulate` / `keeper` / `drill` / `admin` forward to `deltamargin-sim`.
 
 use std::process::Command;
 
@@ -13,7 +13,7 @@ fn deltamargin(args: &[&str], sim: &std::path::Path) -> std::process::Output {
 #[test]
 fn missing_simulator_says_how_to_build_it() {
     let missing = std::env::temp_dir().join("deltamargin-forward-test-no-such-binary");
-    for sub in ["simulate", "keeper", "drill"] {
+    for sub in ["simulate", "keeper", "drill", "admin"] {
         let out = deltamargin(&[sub, "scenarios/crash.toml"], &missing);
         assert_eq!(out.status.code(), Some(1), "{sub}");
         assert!(out.stdout.is_empty());

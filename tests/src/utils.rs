@@ -42,6 +42,12 @@ pub const ENGINE_ADMIN_MESSAGES: [&str; 16] = [
 pub fn admin_input(message: &str, args: impl Encode) -> Vec<u8> {
     let mut call = selector(message).to_vec();
     args.encode_to(&mut call);
+    admin_call_input(&call)
+}
+
+/// The engine's `admin` input for a raw admin-module `call` (selector ++ SCALE arguments):
+/// `selector("admin") ++ Vec<u8>(call)`.
+pub fn admin_call_input(call: &[u8]) -> Vec<u8> {
     let mut input = selector("admin").to_vec();
     call.encode_to(&mut input);
     input

@@ -20,6 +20,9 @@ enum Command {
     /// Deploys the suite on a live dev chain, makes an account liquidatable and checks that one
     /// keeper round liquidates it.
     Drill(keeper::drill_cli::DrillArgs),
+    /// Sends one engine owner call (encoded with the admin module's metadata) through the
+    /// engine's `admin` message on a live node.
+    Admin(keeper::admin_cli::AdminArgs),
 }
 
 fn main() {
@@ -27,6 +30,7 @@ fn main() {
         Command::Simulate(args) => sim::cli::run(args),
         Command::Keeper(args) => keeper::cli::run(args),
         Command::Drill(args) => keeper::drill_cli::run(args),
+        Command::Admin(args) => keeper::admin_cli::run(args),
     };
     if let Err(message) = result {
         eprintln!("error: {message}");

@@ -118,6 +118,10 @@ mod tests {
         let hex = parse_account("0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d").unwrap();
         assert_eq!(alice, hex);
         assert!(parse_account("0x1234").is_err());
+        use crate::keeper::live::parse_hex;
+        assert_eq!(parse_hex("0x00ffAb"), Ok(vec![0x00, 0xff, 0xab]));
+        assert_eq!(parse_hex("0x"), Ok(vec![]));
+        assert!(parse_hex("00ff").is_err() && parse_hex("0x0").is_err() && parse_hex("0xzz").is_err());
         assert!(parse_account("not-an-address").is_err());
         let signer = crate::keeper::live::parse_signer("//Alice").unwrap();
         assert_eq!(crate::utils::Account::from(signer.public_key().0), alice);

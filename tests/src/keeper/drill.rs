@@ -27,7 +27,7 @@ use super::chain::{decode_output, encode_call};
 use super::live::{account_of, parse_signer, LiveChain, LiveNode};
 use super::{ChainError, Executed, Keeper, KeeperConfig, KeeperLog, SandboxChain};
 use crate::params::{e18, market_config, units, BTC, E18, WINDOW_MS};
-use crate::utils::{admin_input, Account, Chain};
+use crate::utils::{admin_call_input, Account, Chain};
 
 /// The dev accounts the drill signs with: owner (also oracle reporter and venue), trader A,
 /// counterparty H, keeper K. Every contracts dev chain funds them at genesis.
@@ -160,16 +160,16 @@ impl Operator for Chain {
     }
 }
 
-/// The drill on a live node, signing with the [`DEV_SURIS`] keys.
+/// The drill (or any [`Operator`] use) on a live node, signing with keys from secret URIs.
 pub struct LiveOperator {
     node: LiveNode,
     signers: Vec<subxt_signer::sr25519::Keypair>,
 }
 
 impl LiveOperator {
-    /// Connects to `url` with the dev keys.
-    pub fn connect(url: &str) -> Result<LiveOperator, String> {
-        let signers = DEV_SURIS.iter().map(|suri| parse_signer(suri)).collect::<Result<Vec<_>, _>>()?;
+    /// Connects to `url`, signing with the keys of `suris` (secret URIs).
+    pub fn connect(url: &str, suris: &[&str]) -> Result<LiveOperator, String> {
+        let signers = suris.iter().map(|suri| parse_signer(suri)).collect::<Result<Vec<_>, _>>()?;
         Ok(LiveOperator { node: LiveNode::connect(url)?, signers })
     }
 
@@ -283,8 +283,22 @@ fn view<T: Decode>(
     step(message, decode_output(message, &exec))
 }
 
-/// Sends engine admin-module `message(args)` through the engine's `admin` as `from`: the
-/// engine answers `Result<Vec<u8>, EngineError>`, the bytes being the message's `Ok` value.
+/// Sends a raw admin-module call (`selector ++ SCALE arguments`, e.g. from `cargo contract
+/// encode` with the admin module's metadata) through the engine's `admin` as `from`. The engine
+/// answers `Result<Vec<u8>, EngineError>`, the bytes being the admin message's `Ok` value; `Err`
+/// here is a chain failure or an output that does not decode.
+pub fn send_admin(
+    op: &mut impl Operator,
+    from: Account,
+    engine: Account,
+    call: &[u8],
+) -> Result<Result<Vec<u8>, EngineError>, String> {
+    let exec = step("admin", op.send(from, engine, admin_call_input(call)))?;
+    step("admin", decode_output("admin", &exec))
+}
+
+/// Sends engine admin-module `message(args)` through the engine's `admin` as `from` and decodes
+/// the message's `Ok` value.
 fn admin<T: Decode>(
     op: &mut impl Operator,
     from: Account,
@@ -292,9 +306,7 @@ fn admin<T: Decode>(
     message: &str,
     args: impl Encode,
 ) -> Result<T, String> {
-    let exec = step(message, op.send(from, engine, admin_input(message, args)))?;
-    let result: Result<Vec<u8>, EngineError> = step(message, decode_output(message, &exec))?;
-    let bytes = step(message, result)?;
+    let bytes = step(message, send_admin(op, from, engine, &encode_call(message, args))?)?;
     step(message, T::decode(&mut &bytes[..]))
 }
 
@@ -448,6 +460,15 @@ mod tests {
         let events = chain.events::<engine::events::Liquidated>(report.engine);
         assert_eq!(events.len(), 1);
         assert_eq!((events[0].target, events[0].liquidator), (roles.trader, roles.keeper));
+
+        // Raw admin calls (what `deltamargin-sim admin` sends): the engine's typed answers.
+        let venue_call = encode_call("authorize_venue", (roles.trader, E18 / 100));
+        assert_eq!(send_admin(&mut chain, roles.trader, report.engine, &venue_call), Ok(Err(EngineError::NotOwner)));
+        assert_eq!(
+            send_admin(&mut chain, roles.owner, report.engine, &[0x12, 0x34]),
+            Ok(Err(EngineError::InvalidAdminCall))
+        );
+        assert_eq!(send_admin(&mut chain, roles.owner, report.engine, &venue_call), Ok(Ok(Vec::new())));
 
         // Without the keeper round (a second suite, new salt): the trader is left liquidatable
         // for the standalone keeper, and nothing was liquidated.

@@ -24,7 +24,7 @@ pub fn run(args: DrillArgs) -> Result<(), String> {
         return Err(format!("--url must start with ws:// or wss:// (got `{}`)", args.url));
     }
     let codes = Codes::from_bundles()?;
-    let mut node = LiveOperator::connect(&args.url)?;
+    let mut node = LiveOperator::connect(&args.url, &drill::DEV_SURIS)?;
     let options = DrillOptions { salt: args.salt, keeper_round: !args.no_keeper };
     let report = drill::run(&mut node, &codes, Roles::dev()?, options, &mut |line| println!("{line}"))?;
     let hex = |a: &crate::utils::Account| {

@@ -2,14 +2,17 @@
 //! checks every argument): dry runs through the `ContractsApi_call` / `ContractsApi_instantiate`
 //! runtime APIs, transactions as `Contracts.call` / `upload_code` / `instantiate` extrinsics
 //! signed by sr25519 keys from secret URIs, with the gas the dry run required, waited for until
-//! finalized and successful (`ExtrinsicFailed` is an error); reads are at the latest finalized
-//! block. [`LiveNode`] is the connection
+//! in the best block and successful (`ExtrinsicFailed` is an error); reads are at the best block
+//! (what other tools such as cargo-contract just sent is visible at once). [`LiveNode`] is the connection
 //! (also used by the liquidation drill); [`LiveChain`] is the keeper's view of it.
 
 use std::str::FromStr;
 use std::sync::Arc;
 
 use ink::scale::{Compact, Decode};
+use subxt::backend::legacy::LegacyRpcMethods;
+use subxt::backend::rpc::RpcClient;
+use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::dynamic::Value;
 use subxt::tx::TxStatus;
 use subxt::{OnlineClient, SubstrateConfig};
@@ -26,6 +29,7 @@ use crate::utils::Account;
 pub struct LiveNode {
     runtime: Arc<tokio::runtime::Runtime>,
     api: OnlineClient<SubstrateConfig>,
+    rpc: LegacyRpcMethods<SubstrateConfig>,
 }
 
 /// A live node seen by a keeper signing with one key against one engine.
@@ -38,19 +42,23 @@ pub struct LiveChain {
 
 /// An account id from SS58 text or `0x` + 64 hex digits.
 pub fn parse_account(text: &str) -> Result<Account, String> {
-    if let Some(hex) = text.strip_prefix("0x") {
-        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!("`{text}` is not 0x followed by 64 hex digits"));
-        }
-        let mut bytes = [0u8; 32];
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
-        }
+    if text.starts_with("0x") {
+        let bytes: [u8; 32] =
+            parse_hex(text)?.try_into().map_err(|_| format!("`{text}` is not 0x followed by 64 hex digits"))?;
         return Ok(Account::from(bytes));
     }
     let id = subxt::utils::AccountId32::from_str(text)
         .map_err(|e| format!("`{text}` is neither an SS58 address nor 0x-hex ({e})"))?;
     Ok(Account::from(id.0))
+}
+
+/// Bytes from `0x` followed by an even number of hex digits (either case).
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
+    let digits = text.strip_prefix("0x").ok_or_else(|| format!("`{text}` does not start with 0x"))?;
+    if digits.len() % 2 != 0 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("`{text}` is not 0x followed by pairs of hex digits"));
+    }
+    (0..digits.len()).step_by(2).map(|i| u8::from_str_radix(&digits[i..i + 2], 16).map_err(|e| e.to_string())).collect()
 }
 
 /// The keypair of a secret URI such as `//Alice` or a mnemonic with a derivation path.
@@ -176,34 +184,44 @@ impl LiveNode {
             .enable_all()
             .build()
             .map_err(|e| format!("tokio runtime: {e}"))?;
-        let api = runtime
-            .block_on(OnlineClient::<SubstrateConfig>::from_insecure_url(url))
+        let (api, rpc) = runtime
+            .block_on(async {
+                let client = RpcClient::from_insecure_url(url).await?;
+                let api = OnlineClient::<SubstrateConfig>::from_rpc_client(client.clone()).await?;
+                Ok::<_, subxt::Error>((api, LegacyRpcMethods::new(client)))
+            })
             .map_err(|e| format!("cannot connect to {url}: {e}"))?;
-        Ok(LiveNode { runtime: Arc::new(runtime), api })
+        Ok(LiveNode { runtime: Arc::new(runtime), api, rpc })
     }
 
     fn refusal(&self, refused: &Refused) -> ChainError {
         ChainError(describe_refusal(&self.api.metadata(), refused))
     }
 
-    /// The latest block's timestamp (`Timestamp.Now`), ms.
+    /// The hash of the node's best block: every read is at it (subxt's `at_latest` would be
+    /// the latest finalized block, which lags behind transactions just included).
+    async fn best_block(rpc: &LegacyRpcMethods<SubstrateConfig>) -> Result<subxt::utils::H256, subxt::Error> {
+        rpc.chain_get_block_hash(None).await?.ok_or_else(|| subxt::Error::Other("the node has no best block".into()))
+    }
+
+    /// The best block's timestamp (`Timestamp.Now`), ms.
     pub fn block_time_ms(&self) -> Result<u64, ChainError> {
-        let api = self.api.clone();
+        let (api, rpc) = (self.api.clone(), self.rpc.clone());
         let address = subxt::dynamic::storage("Timestamp", "Now", ());
         let value = self
             .runtime
-            .block_on(async move { api.storage().at_latest().await?.fetch(&address).await })
+            .block_on(async move { api.storage().at(Self::best_block(&rpc).await?).fetch(&address).await })
             .map_err(chain_err("Timestamp.Now"))?
             .ok_or_else(|| ChainError("Timestamp.Now is not set".into()))?;
         u64::decode(&mut value.encoded()).map_err(|e| ChainError(format!("Timestamp.Now: {e}")))
     }
 
-    /// Calls runtime API `ContractsApi.method` with `args` at the latest block; its SCALE answer.
+    /// Calls runtime API `ContractsApi.method` with `args` at the best block; its SCALE answer.
     fn runtime_api(&self, method: &'static str, args: Vec<Value>) -> Result<Vec<u8>, ChainError> {
         let payload = subxt::dynamic::runtime_api_call("ContractsApi", method, args);
-        let api = self.api.clone();
+        let (api, rpc) = (self.api.clone(), self.rpc.clone());
         let thunk = self.runtime.block_on(async move {
-            let at = api.runtime_api().at_latest().await?;
+            let at = api.runtime_api().at(Self::best_block(&rpc).await?);
             at.call(payload).await
         });
         Ok(thunk.map_err(chain_err(method))?.encoded().to_vec())
@@ -226,20 +244,23 @@ impl LiveNode {
         decode_dry_run(&answer)
     }
 
-    /// Signs `tx` with `signer`, submits it and waits until it is in a finalized block and
+    /// Signs `tx` with `signer`, submits it and waits until it is in the best block and
     /// succeeded (`ExtrinsicFailed`, an invalid or a dropped transaction are errors). Reads
-    /// (dry runs, storage) are at the latest finalized block, so they see every sent transaction.
+    /// (dry runs, storage) are at the best block, so they see it at once.
     fn send(&self, context: &str, tx: subxt::tx::DynamicPayload, signer: &Keypair) -> Result<(), ChainError> {
-        let api = self.api.clone();
+        let (api, rpc) = (self.api.clone(), self.rpc.clone());
         let signer = signer.clone();
         self.runtime
             .block_on(async move {
-                let mut progress = api.tx().sign_and_submit_then_watch_default(&tx, &signer).await?;
+                // The nonce from the node's pool and best block (subxt's default reads it at the
+                // latest finalized block, stale after recent transactions of the same signer).
+                let account = subxt::utils::AccountId32(signer.public_key().0);
+                let nonce = rpc.system_account_next_index(&account).await?;
+                let params = DefaultExtrinsicParamsBuilder::<SubstrateConfig>::new().nonce(nonce).build();
+                let mut progress = api.tx().sign_and_submit_then_watch(&tx, &signer, params).await?;
                 while let Some(status) = progress.next().await {
                     match status? {
-                        // Finalized, not best: subxt reads state at the latest finalized
-                        // block, so the next dry run or snapshot must see this transaction.
-                        TxStatus::InFinalizedBlock(in_block) => {
+                        TxStatus::InBestBlock(in_block) | TxStatus::InFinalizedBlock(in_block) => {
                             return in_block.wait_for_success().await.map(|_| ());
                         }
                         TxStatus::Error { message } | TxStatus::Invalid { message } | TxStatus::Dropped { message } => {

@@ -15,6 +15,7 @@
 //! slices, quote tokens approved to the engine). [`KeeperLog`] has more variants than the
 //! skeleton's two (`Skipped`, `Rejected`, `ChainFailure`): match with a wildcard arm.
 
+pub mod admin_cli;
 pub mod chain;
 pub mod cli;
 pub mod drill;

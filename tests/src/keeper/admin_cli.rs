@@ -4,21 +4,16 @@
 //! a transaction. So: encode the call with `cargo contract encode` and the admin module's
 //! metadata, and send it with this command.
 
+use super::cli::{check_url, NodeArgs};
 use super::drill::{send_admin, LiveOperator};
 use super::live::{parse_account, parse_hex};
 
 /// Arguments of `admin`.
 #[derive(Debug, clap::Args)]
 pub struct AdminArgs {
-    /// Node RPC endpoint (ws:// or wss://).
-    #[arg(long, default_value = "ws://127.0.0.1:9944")]
-    pub url: String,
-    /// The engine contract's address: SS58 or 0x + 64 hex digits.
-    #[arg(long)]
-    pub engine: String,
-    /// The owner's signer as a secret URI (e.g. //Alice or a mnemonic).
-    #[arg(long, default_value = "//Alice")]
-    pub suri: String,
+    /// Node, engine and owner signer.
+    #[command(flatten)]
+    pub node: NodeArgs,
     /// The admin-module call, 0x-hex: selector ++ SCALE arguments, e.g. the "Encoded data" of
     /// `cargo contract encode engine_admin.contract --message list_instrument --args 0 Linear`.
     #[arg(long)]
@@ -29,13 +24,12 @@ pub struct AdminArgs {
 /// message's SCALE-encoded `Ok` value as hex. `Err` is a message for stderr (exit code 1),
 /// including the engine's typed error.
 pub fn run(args: AdminArgs) -> Result<(), String> {
-    if !(args.url.starts_with("ws://") || args.url.starts_with("wss://")) {
-        return Err(format!("--url must start with ws:// or wss:// (got `{}`)", args.url));
-    }
-    let engine = parse_account(&args.engine).map_err(|e| format!("--engine: {e}"))?;
+    let NodeArgs { url, engine, suri } = &args.node;
+    check_url(url)?;
+    let engine = parse_account(engine).map_err(|e| format!("--engine: {e}"))?;
     let call = parse_hex(&args.call).map_err(|e| format!("--call: {e}"))?;
-    let owner = super::live::parse_signer(&args.suri).map(|k| super::live::account_of(&k))?;
-    let mut node = LiveOperator::connect(&args.url, &[args.suri.as_str()])?;
+    let owner = super::live::parse_signer(suri).map(|k| super::live::account_of(&k))?;
+    let mut node = LiveOperator::connect(url, &[suri.as_str()])?;
     match send_admin(&mut node, owner, engine, &call)? {
         Ok(value) => {
             println!("ok 0x{}", value.iter().map(|b| format!("{b:02x}")).collect::<String>());

@@ -5,19 +5,37 @@ use std::time::Duration;
 use super::live::{parse_account, LiveChain};
 use super::{Keeper, KeeperConfig};
 
-/// Arguments of `keeper`.
+/// Where and as whom a live-node command runs (`keeper`, `admin`).
 #[derive(Debug, clap::Args)]
-pub struct KeeperArgs {
+pub struct NodeArgs {
     /// Node RPC endpoint (ws:// or wss://).
     #[arg(long, default_value = "ws://127.0.0.1:9944")]
     pub url: String,
     /// The engine contract's address: SS58 or 0x + 64 hex digits.
     #[arg(long)]
     pub engine: String,
-    /// The keeper's signer as a secret URI (e.g. //Alice or a mnemonic). It must have an engine
-    /// account with quote deposited (its initial margin covers what it takes over).
+    /// The signer as a secret URI (e.g. //Alice or a mnemonic): for `keeper` an account with
+    /// quote deposited in the engine (its initial margin covers what it takes over), for `admin`
+    /// the engine's owner.
     #[arg(long, default_value = "//Alice")]
     pub suri: String,
+}
+
+/// Checks that `url` is a websocket endpoint.
+pub fn check_url(url: &str) -> Result<(), String> {
+    if url.starts_with("ws://") || url.starts_with("wss://") {
+        Ok(())
+    } else {
+        Err(format!("--url must start with ws:// or wss:// (got `{url}`)"))
+    }
+}
+
+/// Arguments of `keeper`.
+#[derive(Debug, clap::Args)]
+pub struct KeeperArgs {
+    /// Node, engine and keeper signer.
+    #[command(flatten)]
+    pub node: NodeArgs,
     /// Run one round and exit (exit code 1 if the round hit a chain error).
     #[arg(long)]
     pub once: bool,
@@ -34,9 +52,7 @@ pub struct KeeperArgs {
 
 /// Checks the arguments that clap cannot.
 pub fn validate(args: &KeeperArgs) -> Result<(), String> {
-    if !(args.url.starts_with("ws://") || args.url.starts_with("wss://")) {
-        return Err(format!("--url must start with ws:// or wss:// (got `{}`)", args.url));
-    }
+    check_url(&args.node.url)?;
     if !(1..=100).contains(&args.page_size) {
         return Err(format!("--page-size must be 1..=100 (the engine's page cap), got {}", args.page_size));
     }
@@ -52,15 +68,16 @@ pub fn validate(args: &KeeperArgs) -> Result<(), String> {
 /// Runs the keeper; `Err` is a message for stderr (exit code 1).
 pub fn run(args: KeeperArgs) -> Result<(), String> {
     validate(&args)?;
-    let engine = parse_account(&args.engine).map_err(|e| format!("--engine: {e}"))?;
-    let mut chain = LiveChain::connect(&args.url, engine, &args.suri)?;
+    let NodeArgs { url, engine: engine_text, suri } = &args.node;
+    let engine = parse_account(engine_text).map_err(|e| format!("--engine: {e}"))?;
+    let mut chain = LiveChain::connect(url, engine, suri)?;
     let config = KeeperConfig {
         page_size: args.page_size,
         max_liquidations_per_round: args.max_per_round,
         ..KeeperConfig::default()
     };
     let mut keeper = Keeper::new(config);
-    eprintln!("keeper {} on engine {} at {}", super::short(&chain_keeper(&chain)), args.engine, args.url);
+    eprintln!("keeper {} on engine {engine_text} at {url}", super::short(&chain_keeper(&chain)));
     loop {
         let logs = keeper.run_once(&mut chain);
         let failed = logs.iter().any(|l| matches!(l, super::KeeperLog::ChainFailure(_)));

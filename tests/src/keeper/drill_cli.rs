@@ -20,9 +20,7 @@ pub struct DrillArgs {
 
 /// Runs the drill; `Err` is a message for stderr (exit code 1).
 pub fn run(args: DrillArgs) -> Result<(), String> {
-    if !(args.url.starts_with("ws://") || args.url.starts_with("wss://")) {
-        return Err(format!("--url must start with ws:// or wss:// (got `{}`)", args.url));
-    }
+    super::cli::check_url(&args.url)?;
     let codes = Codes::from_bundles()?;
     let mut node = LiveOperator::connect(&args.url, &drill::DEV_SURIS)?;
     let options = DrillOptions { salt: args.salt, keeper_round: !args.no_keeper };

@@ -2,6 +2,7 @@
 //! `deltamargin simulate` and the tests). Queries run inside the sandbox's `dry_run`, so they
 //! commit nothing; submits are ordinary calls.
 
+use super::drill::Operator;
 use super::{ChainError, Executed, KeeperChain};
 use crate::utils::{Account, Chain};
 
@@ -20,14 +21,6 @@ impl<'a> SandboxChain<'a> {
     pub fn new(chain: &'a mut Chain, engine: Account, keeper: Account) -> Self {
         SandboxChain { chain, engine, keeper }
     }
-
-    fn call(&mut self, contract: Account, input: Vec<u8>, commit: bool) -> Result<Executed, ChainError> {
-        let (output, gas, reverted) = self
-            .chain
-            .raw_call(self.keeper, contract, input, commit)
-            .map_err(|e| ChainError(format!("sandbox call failed: {e:?}")))?;
-        Ok(Executed { output, ref_time_ps: gas.ref_time(), reverted })
-    }
 }
 
 impl KeeperChain for SandboxChain<'_> {
@@ -44,10 +37,10 @@ impl KeeperChain for SandboxChain<'_> {
     }
 
     fn query(&mut self, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
-        self.call(contract, input, false)
+        Operator::query(self.chain, self.keeper, contract, input)
     }
 
     fn submit(&mut self, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
-        self.call(contract, input, true)
+        Operator::send(self.chain, self.keeper, contract, input)
     }
 }

@@ -17,9 +17,24 @@ pub fn bits(v: Value) -> JsonValue {
     JsonValue::String(v.to_bits().to_string())
 }
 
-/// A grid point `{spot, vol, loss}`.
+/// Where a requirement is set: a grid point `{spot, vol, loss}`, or a cell bound
+/// `{cell: {spot_low, spot_high, vol_low, vol_high}, spot, loss, vega_credit}` with `spot` the
+/// point of the cell where the bound sits.
 pub fn scenario(s: &Scenario) -> JsonValue {
-    json!({ "spot": dec(s.spot), "vol": dec(s.vol), "loss": dec(s.loss) })
+    match s.cell {
+        None => json!({ "spot": dec(s.spot), "vol": dec(s.vol), "loss": dec(s.loss) }),
+        Some(c) => json!({
+            "cell": {
+                "spot_low": dec(s.spot),
+                "spot_high": dec(c.spot_high),
+                "vol_low": dec(s.vol),
+                "vol_high": dec(c.vol_high),
+            },
+            "spot": dec(c.at_spot),
+            "loss": dec(s.loss),
+            "vega_credit": dec(c.vega_credit),
+        }),
+    }
 }
 
 /// Pretty JSON (two-space indent, keys in insertion order) with a final newline.

@@ -107,7 +107,23 @@ impl OptionTerms {
     /// volatility from [`OptionTerms::at_vol`].
     pub fn price_at(&self, spot: Precise, ln_spot: Precise, vol: &VolTerms) -> MathResult<Precise> {
         let c = self.core(spot, ln_spot, vol)?;
-        price_from_core(self.kind, spot, &c)
+        Ok(price_delta_from_core(self.kind, spot, &c)?.0)
+    }
+
+    /// [`OptionTerms::price_at`] with what the margin model's cell bound needs at the same
+    /// point, at no extra normal evaluation: the delta (`Φ(d1)` / `−Φ(−d1)`, already computed
+    /// for the price; at `σ√T = 0` the intrinsic value's subgradient 1/0, ½ at the strike) and
+    /// `d1` (`None` at `σ√T = 0`, where vega is zero). The price has exactly `price_at`'s bits.
+    pub fn point_at(&self, spot: Precise, ln_spot: Precise, vol: &VolTerms) -> MathResult<PricePoint> {
+        let c = self.core(spot, ln_spot, vol)?;
+        let (price, delta) = price_delta_from_core(self.kind, spot, &c)?;
+        let d1 = if c.sig_sqrt_t == Precise::ZERO { None } else { Some(c.d1) };
+        Ok(PricePoint { price, delta, d1 })
+    }
+
+    /// `√T` in years: with `d1` from [`OptionTerms::point_at`], vega is `S·√T·φ(d1)`.
+    pub fn sqrt_t(&self) -> Precise {
+        self.sqrt_t
     }
 
     /// Price, delta, gamma and vega at `spot` (> 0) with `ln_spot = ln_of(spot)` and `vol ≥ 0`.
@@ -140,6 +156,17 @@ impl OptionTerms {
         let half = Precise::from_bits(sig_sqrt_t.to_bits() >> 1);
         Ok(Core { d1: padd(ratio, half)?, d2: psub(ratio, half)?, discounted_strike, sqrt_t, sig_sqrt_t })
     }
+}
+
+/// Price, delta and `d1` of one option at one point (see [`OptionTerms::point_at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PricePoint {
+    /// Price in quote per unit of the underlying.
+    pub price: Precise,
+    /// ∂price/∂S; at expiry (`σ√T = 0`) the intrinsic value's subgradient.
+    pub delta: Precise,
+    /// `d1`, or `None` where `σ√T = 0`.
+    pub d1: Option<Precise>,
 }
 
 /// The volatility-dependent terms of one option (see [`OptionTerms::at_vol`]).
@@ -175,20 +202,25 @@ fn intrinsic(kind: OptionKind, spot: Precise, discounted_strike: Precise) -> Mat
     })
 }
 
-fn price_from_core(kind: OptionKind, spot: Precise, c: &Core) -> MathResult<Precise> {
+/// Price and delta: the delta is the `Φ(±d1)` the price needs anyway.
+fn price_delta_from_core(kind: OptionKind, spot: Precise, c: &Core) -> MathResult<(Precise, Precise)> {
     if c.sig_sqrt_t == Precise::ZERO {
-        return Ok(intrinsic(kind, spot, c.discounted_strike)?.0);
+        return intrinsic(kind, spot, c.discounted_strike);
     }
-    let price = match kind {
-        OptionKind::Call => psub(pmul(spot, cdf(c.d1)?)?, pmul(c.discounted_strike, cdf(c.d2)?)?)?,
+    let (price, delta) = match kind {
+        OptionKind::Call => {
+            let n1 = cdf(c.d1)?;
+            (psub(pmul(spot, n1)?, pmul(c.discounted_strike, cdf(c.d2)?)?)?, n1)
+        }
         OptionKind::Put => {
             let neg_d1 = ovf(c.d1.checked_neg())?;
             let neg_d2 = ovf(c.d2.checked_neg())?;
-            psub(pmul(c.discounted_strike, cdf(neg_d2)?)?, pmul(spot, cdf(neg_d1)?)?)?
+            let n1 = cdf(neg_d1)?;
+            (psub(pmul(c.discounted_strike, cdf(neg_d2)?)?, pmul(spot, n1)?)?, ovf(n1.checked_neg())?)
         }
     };
     // Rounding can leave a few ulp below zero far out of the money.
-    Ok(price.max(Precise::ZERO))
+    Ok((price.max(Precise::ZERO), delta))
 }
 
 /// Black-Scholes price of one option on one unit of the underlying, in quote.
@@ -233,11 +265,7 @@ fn greeks_from_core(kind: OptionKind, spot: Precise, c: &Core) -> MathResult<Gre
         let (price, delta) = intrinsic(kind, spot, c.discounted_strike)?;
         return Ok(Greeks { price, delta, gamma: Precise::ZERO, vega: Precise::ZERO });
     }
-    let price = price_from_core(kind, spot, c)?;
-    let delta = match kind {
-        OptionKind::Call => cdf(c.d1)?,
-        OptionKind::Put => ovf(cdf(ovf(c.d1.checked_neg())?)?.checked_neg())?,
-    };
+    let (price, delta) = price_delta_from_core(kind, spot, c)?;
     let density = pdf(c.d1)?;
     let gamma = if density == Precise::ZERO { Precise::ZERO } else { pdiv(density, pmul(spot, c.sig_sqrt_t)?)? };
     let vega = pmul(pmul(spot, density)?, c.sqrt_t)?;

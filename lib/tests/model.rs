@@ -1,5 +1,5 @@
-//! Table-driven checks of the margin model against figures computed by hand from DESIGN §4,
-//! and pinned coverage findings outside the domain where the §4 promise is provable.
+//! Table-driven checks of the margin model against figures computed by hand (`docs/model.md`),
+//! and coverage findings on single books (the property tests are in `coverage.rs`).
 
 mod common;
 
@@ -141,12 +141,12 @@ fn coverage(markets: &[Market], positions: &[Position]) -> (f64, f64) {
     (f(h.maintenance_margin), f(grid.worst_loss))
 }
 
-/// Outside the provable domain (long optionality whose kink falls between grid spots), the
-/// five-point spot grid can miss the worst loss: a 1-hour call struck 1.5% out of the money,
-/// delta-hedged to its value minimum. Pinned finding: MR(mm) covers under 10% of the fine-grid
-/// loss, which is close to the hockey-stick estimate 0.5·(K − S) = 450 per contract.
+/// Long optionality whose kink falls between grid spots: a 1-hour call struck 1.5% out of the
+/// money, delta-hedged to its value minimum. The 10 grid points alone charged under 10% of the
+/// fine-grid loss (close to the hockey-stick estimate 0.5·(K − S) = 450 per contract); the cell
+/// bound between the grid points covers it.
 #[test]
-fn pinned_long_gamma_between_grid_points_is_not_covered() {
+fn long_gamma_between_grid_points_is_covered() {
     let m = btc(60_000, E18 / 10);
     let positions = [
         opt(OptionKind::Call, E18 as i128, 60_900 * E18, NOW_MS + HOUR_MS, None),
@@ -162,7 +162,8 @@ fn pinned_long_gamma_between_grid_points_is_not_covered() {
         mr / worst
     );
     assert!(worst > 400.0 && worst < 460.0, "worst {worst}");
-    assert!(mr < 0.1 * worst, "MR {mr} worst {worst}");
+    assert!(mr >= worst, "MR {mr} worst {worst}");
+    assert!(mr < 1.5 * worst, "MR {mr} worst {worst}: the bound is not loose");
 }
 
 /// Short-only books stay covered even outside the T ≥ 1 h domain (convexity argument):

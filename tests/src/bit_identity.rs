@@ -1,13 +1,14 @@
 //! Bit-identity: the raw bits of E, IM, MM, health and per-underlying value, Δ, Γ, vega and
 //! requirements that the contract's `health` returns equal `margin-math`'s `evaluate` on the same
 //! stored account, oracle snapshot and block time — and the `deltamargin margin --raw` CLI on the
-//! same account written as canonical JSON — on 30 generated accounts, including options within an
-//! hour of expiry and deep out of the money.
+//! same account written as canonical JSON — on 34 accounts: 30 generated, including options
+//! within an hour of expiry and deep out of the money, and 4 delta-hedged long options within an
+//! hour of expiry, whose requirements the cell bound between the grid points sets.
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use engine::types::{AccountData, HealthView, InstrumentId, OptionType};
+use engine::types::{AccountData, CellView, HealthView, InstrumentId, OptionType, ScenarioView};
 use margin_math::margin::{evaluate, Account, Collateral, Health, Market, Position, PositionKind};
 use margin_math::OptionKind;
 
@@ -140,6 +141,36 @@ fn build_accounts(s: &mut Suite, listed: &[Listed]) -> Vec<Addr> {
         }
         accounts.push(who);
     }
+    // Delta-hedged long options within an hour of expiry struck inside the shock box: the books
+    // whose requirement the cell bound between the grid points sets.
+    let hedged: [(u32, usize, &str, i128); 4] = [
+        (IDX, 2, "20", -10), // IDX 100% call, 10 minutes; short 10 perpetuals
+        (IDX, 3, "20", -4),  // IDX 105% call, 59 minutes
+        (ETH, 3, "10", -2),  // ETH 105% call, 10 minutes
+        (BTC, 1, "2", 1),    // BTC 95% put, 59 minutes; long 1 perpetual
+    ];
+    for (i, (underlying, k, size, hedge)) in hedged.into_iter().enumerate() {
+        let who = actor(70 + i as u8);
+        s.approve_venue(who);
+        s.fund(who, s.quote, units("500000", 6));
+        let item = listed
+            .iter()
+            .filter(|l| l.underlying == underlying && l.option.is_some())
+            .nth(k)
+            .copied()
+            .expect("pool option");
+        let Some((t, strike, expiry)) = item.option else { unreachable!() };
+        let (spot, vol) = spot_vol(underlying);
+        let now = s.chain.now();
+        let mark = margin_math::trading::option_mark_e18(option_kind(t), e18(spot), strike, e18(vol), 0, now, expiry)
+            .expect("mark");
+        s.trade(who, maker, item.id, e18(size), mark, 0).expect("long option");
+        let perp = s.perp[underlying as usize];
+        let lots = e18(&hedge.unsigned_abs().to_string());
+        let (buyer, seller) = if hedge > 0 { (who, maker) } else { (maker, who) };
+        s.trade(buyer, seller, perp, lots, e18(spot), 0).expect("hedge");
+        accounts.push(who);
+    }
     accounts
 }
 
@@ -187,8 +218,21 @@ fn assert_same(view: &HealthView, health: &Health, who: &str) {
         assert_eq!(v.vega_bits, u.vega.to_bits(), "{who}: vega of {}", u.underlying);
         assert_eq!(v.initial_margin_bits, u.initial_margin.to_bits(), "{who}: IM of {}", u.underlying);
         assert_eq!(v.maintenance_margin_bits, u.maintenance_margin.to_bits(), "{who}: MM of {}", u.underlying);
-        assert_eq!(v.worst_mm.loss_bits, u.worst_mm.loss.to_bits(), "{who}: worst MM loss of {}", u.underlying);
-        assert_eq!(v.worst_im.spot_bits, u.worst_im.spot.to_bits(), "{who}: worst IM spot of {}", u.underlying);
+        for (view, scenario, level) in [(&v.worst_mm, &u.worst_mm, "MM"), (&v.worst_im, &u.worst_im, "IM")] {
+            let cell = scenario.cell.map(|c| CellView {
+                spot_high_bits: c.spot_high.to_bits(),
+                vol_high_bits: c.vol_high.to_bits(),
+                at_spot_bits: c.at_spot.to_bits(),
+                vega_credit_bits: c.vega_credit.to_bits(),
+            });
+            let want = ScenarioView {
+                spot_bits: scenario.spot.to_bits(),
+                vol_bits: scenario.vol.to_bits(),
+                loss_bits: scenario.loss.to_bits(),
+                cell,
+            };
+            assert_eq!(*view, want, "{who}: worst {level} scenario of {}", u.underlying);
+        }
     }
 }
 
@@ -326,7 +370,7 @@ fn contract_health_equals_margin_math_and_cli_bit_for_bit() {
     s.set_prices(&prices);
     let dir = std::env::temp_dir().join(format!("deltamargin-bit-identity-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let (mut compared, mut near_expiry, mut deep_otm, mut with_options) = (0, 0, 0, 0);
+    let (mut compared, mut near_expiry, mut deep_otm, mut with_options, mut cells) = (0, 0, 0, 0, 0);
     for (i, who) in accounts.into_iter().enumerate() {
         let data = s.account(who).expect("account");
         let view = s.health(who).unwrap_or_else(|e| panic!("health of account {i}: {e:?}"));
@@ -334,6 +378,7 @@ fn contract_health_equals_margin_math_and_cli_bit_for_bit() {
         let account = Account { cash: data.cash, cash_decimals: 6, collateral: &collateral, positions: &positions };
         let health = evaluate(&markets(), &account, T_CHECK).expect("margin-math evaluate");
         assert_same(&view, &health, &format!("account {i}"));
+        cells += view.underlyings.iter().filter(|u| u.worst_mm.cell.is_some() || u.worst_im.cell.is_some()).count();
         let json = account_json(&data, &collateral, &positions);
         assert_eq!(cli_raw_bits(&json, &dir, i), view_bits(&view), "account {i}: CLI bits differ; JSON: {json}");
         compared += 1;
@@ -349,8 +394,9 @@ fn contract_health_equals_margin_math_and_cli_bit_for_bit() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    println!("bit-identity: {compared} accounts, {with_options} with options, {near_expiry} option positions within an hour of expiry, {deep_otm} deep out of the money");
-    assert!(compared >= 25);
+    println!("bit-identity: {compared} accounts, {with_options} with options, {near_expiry} option positions within an hour of expiry, {deep_otm} deep out of the money, {cells} requirements set by a cell bound");
+    assert!(compared >= 30);
+    assert!(cells >= 4, "hedged near-expiry longs must be margined by the cell bound");
     assert!(with_options >= 10, "the generator must produce option books");
     assert!(near_expiry >= 3, "options within an hour of expiry must be covered");
     assert!(deep_otm >= 3, "deep out-of-the-money options must be covered");

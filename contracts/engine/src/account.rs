@@ -11,8 +11,8 @@ use crate::errors::{ensure, EngineError, MathFailure};
 
 const OVERFLOW: EngineError = EngineError::Math(MathFailure::Overflow);
 use crate::types::{
-    AccountData, AssetConfig, CollateralBalance, HealthView, Instrument, InstrumentId, InstrumentKind, OptionType,
-    PositionData, ScenarioView, UnderlyingId, UnderlyingView, MAX_ASSETS,
+    AccountData, AssetConfig, CellView, CollateralBalance, HealthView, Instrument, InstrumentId, InstrumentKind,
+    OptionType, PositionData, ScenarioView, UnderlyingId, UnderlyingView, MAX_ASSETS,
 };
 
 impl AccountData {
@@ -262,7 +262,17 @@ pub fn option_kind(option_type: OptionType) -> OptionKind {
 }
 
 fn scenario_view(s: &Scenario) -> ScenarioView {
-    ScenarioView { spot_bits: s.spot.to_bits(), vol_bits: s.vol.to_bits(), loss_bits: s.loss.to_bits() }
+    ScenarioView {
+        spot_bits: s.spot.to_bits(),
+        vol_bits: s.vol.to_bits(),
+        loss_bits: s.loss.to_bits(),
+        cell: s.cell.map(|c| CellView {
+            spot_high_bits: c.spot_high.to_bits(),
+            vol_high_bits: c.vol_high.to_bits(),
+            at_spot_bits: c.at_spot.to_bits(),
+            vega_credit_bits: c.vega_credit.to_bits(),
+        }),
+    }
 }
 
 /// The raw-bits view of a `margin-math` health result.

@@ -316,16 +316,34 @@ impl AccountData {
     }
 }
 
-/// A scenario of a margin grid, fixed-point bits of `I80F48` (divide by 2^48 for the value).
+/// Where an underlying's requirement is set — a grid point, or the bound over a spot cell
+/// between two grid spots (`margin_math::margin::Scenario`) — as fixed-point bits of `I80F48`
+/// (divide by 2^48 for the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct ScenarioView {
-    /// Scenario spot, quote per unit (bits).
+    /// Grid point: its spot; cell: its lower spot. Quote per unit (bits).
     pub spot_bits: i128,
-    /// Scenario volatility (bits).
+    /// Grid point: its volatility; cell: the lower grid vol (bits).
     pub vol_bits: i128,
-    /// Loss at the scenario, quote (bits).
+    /// Loss at the grid point, or the cell's loss bound, quote (bits).
     pub loss_bits: i128,
+    /// `None` for a grid point.
+    pub cell: Option<CellView>,
+}
+
+/// The rest of a cell scenario (bits): the bound covers `[spot, spot_high] × [vol, vol_high]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct CellView {
+    /// The cell's upper spot, quote per unit.
+    pub spot_high_bits: i128,
+    /// The upper grid vol.
+    pub vol_high_bits: i128,
+    /// The spot where the bound sits.
+    pub at_spot_bits: i128,
+    /// The vega credit taken off the cell's loss, quote.
+    pub vega_credit_bits: i128,
 }
 
 /// Risk of an account in one underlying; every figure is the raw `I80F48` bits `margin-math`

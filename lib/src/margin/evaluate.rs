@@ -2,6 +2,7 @@
 
 use alloc::vec::Vec;
 
+use super::cell::{spot_bound, vega_credit, vega_floor, SpotRow};
 use super::types::{Account, Market, PositionKind, PreparedMarket, UnderlyingId, MAX_PRICE_E18};
 use crate::black_scholes::{ln_of, Greeks, OptionKind, OptionTerms, VolTerms};
 use crate::error::{MathError, MathResult};
@@ -13,15 +14,33 @@ use crate::units::{
     unsigned_to_value_floor, years_until,
 };
 
-/// One point of a scenario grid and the account's loss there (quote, whole units; negative = gain).
+/// Where an underlying's requirement is set: one point of the scenario grid, or the bound over
+/// one spot cell between two grid spots (quote whole units; negative loss = gain).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scenario {
-    /// Scenario spot, quote per unit.
+    /// Grid point: its spot. Cell: the cell's lower spot `a`. Quote per unit.
     pub spot: Value,
-    /// Scenario volatility, annualized fraction.
+    /// Grid point: its volatility. Cell: the lower grid vol `ν_lo`. Annualized fraction.
     pub vol: Value,
-    /// `V_u(S, σ) − V_u(s, ν)`, rounded up.
+    /// Grid point: `V_u(S, σ) − V_u(s, ν)`, each item rounded up. Cell: the upper bound of the
+    /// loss over the whole cell (see [`CellBound`]).
     pub loss: Value,
+    /// `None` for a grid point; the cell for a cell bound.
+    pub cell: Option<CellBound>,
+}
+
+/// The rest of a cell scenario: the bound covers `[spot, spot_high] × [vol, vol_high]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellBound {
+    /// The cell's upper spot `b`, quote per unit.
+    pub spot_high: Value,
+    /// The upper grid vol `ν_hi`, annualized fraction.
+    pub vol_high: Value,
+    /// The spot where the bound sits: `a`, `b` or the longs' tangents' intersection.
+    pub at_spot: Value,
+    /// The vega credit `G` taken off the cell's loss (0 unless the book holds long and short
+    /// options).
+    pub vega_credit: Value,
 }
 
 /// Risk of the account in one underlying. Money in quote whole units.
@@ -130,6 +149,11 @@ pub(crate) struct PreparedOption {
 
 /// The delta-one and option items of one underlying.
 pub(crate) struct Book {
+    /// Some unpinned option is long / short: the cell bound needs the longs' deltas, the vega
+    /// credit both sides.
+    pub has_long: bool,
+    /// See `has_long`.
+    pub has_short: bool,
     pub market: PreparedMarket,
     /// Σ collateral + Σ linear size (units of the underlying).
     pub d_one: Value,
@@ -240,7 +264,19 @@ pub(crate) fn book(market: &Market, account: &Account<'_>, now_ms: u64, greeks: 
             }
         }
     }
-    Ok(Book { market: pm, d_one, options, haircut_units, short_size, d_one_value, ln_centre: ln_spot })
+    let has_long = options.iter().any(|o| !o.pinned && o.size > Value::ZERO);
+    let has_short = options.iter().any(|o| !o.pinned && o.size < Value::ZERO);
+    Ok(Book {
+        has_long,
+        has_short,
+        market: pm,
+        d_one,
+        options,
+        haircut_units,
+        short_size,
+        d_one_value,
+        ln_centre: ln_spot,
+    })
 }
 
 impl Book {
@@ -290,15 +326,23 @@ impl Book {
         Ok(loss)
     }
 
-    /// The two vol scenarios `max(σ − v, σ_min)` and `σ + v`.
+    /// The two vol scenarios `max(σ − v, σ_min)` and `σ + v`, lower first: when the oracle's `σ`
+    /// is so far below the floor that `σ + v < σ_min`, the floor is the upper one (the box lies
+    /// between the two either way).
     pub(crate) fn vol_range(&self, v_p: Precise) -> MathResult<(Precise, Precise)> {
         let m = &self.market;
         let lo = psub(m.vol_p, v_p)?.max(m.vol_floor_p);
         let hi = ovf(m.vol_p.checked_add(v_p))?;
-        Ok((lo, hi))
+        Ok((lo.min(hi), lo.max(hi)))
     }
 
-    /// `max(0, worst grid loss)` and the worst point, for one margin level.
+    /// `max(0, worst loss)` and where it is, for one margin level: the worst of the 10 grid
+    /// points and of the 4 spot cells' bounds (module `cell`). Grid points come first
+    /// (spot-major, low vol first), a later candidate replaces the worst only if strictly larger,
+    /// and a cell only if its bound also exceeds 0; a cell's vega credit is computed only for a
+    /// cell whose bound without it would replace the worst, which gives the same result as
+    /// computing it everywhere. A book without long options has no kink and no credit, and its
+    /// cells' bounds are grid losses at `ν_hi`: its result is the 10-point grid's, bit for bit.
     fn grid(&self, shock: Shock) -> MathResult<(Value, Scenario)> {
         let m = &self.market;
         let full = mul_ceil(m.spot, shock.h)?;
@@ -315,20 +359,107 @@ impl Book {
         ];
         let (lo, hi) = self.vol_range(shock.v_p)?;
         let vols = [(lo, self.vol_terms(lo)?), (hi, self.vol_terms(hi)?)];
+        let vol_values = [precise_to_value_floor(lo), precise_to_value_floor(hi)];
+        // d1 of every option at every grid point, [spot][vol][option], for the vega credit.
+        let credit = self.has_long && self.has_short;
+        let mut d1s: Vec<Option<Precise>> = Vec::new();
+        let mut rows: Vec<SpotRow> = Vec::with_capacity(spots.len());
         let mut worst: Option<Scenario> = None;
         for (move_down, spot_p, spot_v) in spots {
-            let d_one_loss = mul_ceil(self.d_one, move_down)?;
+            let mut row = SpotRow {
+                spot_p,
+                spot: spot_v,
+                d_one_loss: mul_ceil(self.d_one, move_down)?,
+                long_loss: [Value::ZERO; 2],
+                short_loss: [Value::ZERO; 2],
+                long_delta_floor: Value::ZERO,
+                long_delta_ceil: Value::ZERO,
+            };
             let ln_spot = self.ln_spot(spot_p)?;
-            for (vol_p, terms) in &vols {
-                let vol_p = *vol_p;
-                let loss = add(d_one_loss, self.option_loss(spot_p, ln_spot, terms)?)?;
+            for (j, ((_, terms), vol)) in vols.iter().zip(vol_values).enumerate() {
+                let (long_j, short_j) = match j {
+                    0 => (&mut row.long_loss[0], &mut row.short_loss[0]),
+                    _ => (&mut row.long_loss[1], &mut row.short_loss[1]),
+                };
+                for (o, terms) in self.options.iter().zip(terms) {
+                    let Some(terms) = terms else {
+                        if credit {
+                            d1s.push(None);
+                        }
+                        continue;
+                    };
+                    let point = o.terms.point_at(spot_p, ln_spot, terms)?;
+                    let loss = mul_size_precise(o.size, psub(o.p0, point.price)?, true)?;
+                    if o.size > Value::ZERO {
+                        *long_j = add(*long_j, loss)?;
+                        if j == 0 {
+                            row.long_delta_floor =
+                                add(row.long_delta_floor, mul_size_precise(o.size, point.delta, false)?)?;
+                            row.long_delta_ceil =
+                                add(row.long_delta_ceil, mul_size_precise(o.size, point.delta, true)?)?;
+                        }
+                    } else {
+                        *short_j = add(*short_j, loss)?;
+                    }
+                    if credit {
+                        d1s.push(point.d1);
+                    }
+                }
+                let loss = row.grid_loss(j)?;
                 if worst.is_none_or(|w| loss > w.loss) {
-                    worst = Some(Scenario { spot: spot_v, vol: precise_to_value_floor(vol_p), loss });
+                    worst = Some(Scenario { spot: spot_v, vol, loss, cell: None });
+                }
+            }
+            rows.push(row);
+        }
+        let mut worst = worst.ok_or(MathError::Overflow)?;
+        if self.has_long {
+            let vol_span = precise_to_value_floor(psub(hi, lo)?);
+            for (i, pair) in rows.windows(2).enumerate() {
+                let [a, b] = pair else { continue };
+                let (mut loss, at_spot) = spot_bound(a, b)?;
+                let threshold = worst.loss.max(Value::ZERO);
+                if loss <= threshold {
+                    continue;
+                }
+                let mut vega_credit_v = Value::ZERO;
+                if credit {
+                    vega_credit_v = self.cell_vega_credit(&d1s, i, a.spot_p, vol_span)?;
+                    loss = sub(loss, vega_credit_v)?;
+                }
+                if loss > threshold {
+                    let cell =
+                        CellBound { spot_high: b.spot, vol_high: vol_values[1], at_spot, vega_credit: vega_credit_v };
+                    worst = Scenario { spot: a.spot, vol: vol_values[0], loss, cell: Some(cell) };
                 }
             }
         }
-        let worst = worst.ok_or(MathError::Overflow)?;
         Ok((worst.loss.max(Value::ZERO), worst))
+    }
+
+    /// The vega credit of the cell between grid spots `i` and `i + 1` with lower spot `a`:
+    /// `(ν_hi − ν_lo)·min(vega_L, vega_S)` from each option's vega lower bound over the cell
+    /// ([`vega_floor`]); `d1s` holds every option's `d1` at every grid point, `[spot][vol][option]`.
+    fn cell_vega_credit(&self, d1s: &[Option<Precise>], i: usize, a: Precise, vol_span: Value) -> MathResult<Value> {
+        let n = self.options.len();
+        let at = |spot: usize, vol: usize, o: usize| -> Option<Precise> {
+            d1s.get(spot.checked_mul(2)?.checked_add(vol)?.checked_mul(n)?.checked_add(o)?).copied().flatten()
+        };
+        let (mut vega_long, mut vega_short) = (Value::ZERO, Value::ZERO);
+        for (k, o) in self.options.iter().enumerate() {
+            if o.pinned || o.size == Value::ZERO {
+                continue;
+            }
+            let i1 = i.checked_add(1).ok_or(MathError::Overflow)?;
+            let corners = [at(i, 0, k), at(i, 1, k), at(i1, 0, k), at(i1, 1, k)];
+            let vega = vega_floor(o.size, a, o.terms.sqrt_t(), corners)?;
+            if o.size > Value::ZERO {
+                vega_long = add(vega_long, vega)?;
+            } else {
+                vega_short = add(vega_short, vega)?;
+            }
+        }
+        vega_credit(vol_span, vega_long, vega_short)
     }
 
     /// `m·S·Σ|short| + S·Σ haircut units`, rounded up.

@@ -1,4 +1,4 @@
-//! The oracle on the real Wasm (DESIGN §5 "oracle"): median with the lower middle, rejected
+//! The oracle on the real Wasm (`docs/contracts.md`, oracle): median with the lower middle, rejected
 //! submissions, reporter removal and re-addition, the oldest timestamp used, the window edge,
 //! batched reads and events; then the engine's side of freshness: the `max_oracle_age_ms` edge,
 //! a stale price blocking a withdrawal while a deposit needs no oracle at all.

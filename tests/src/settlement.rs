@@ -1,4 +1,4 @@
-//! Option settlement (DESIGN §5) on the real Wasm: the price of (underlying, expiry) is pinned
+//! Option settlement (`docs/contracts.md`) on the real Wasm: the price of (underlying, expiry) is pinned
 //! once, from an oracle value stamped at or after expiry (and fresh), and every holder settles at
 //! it — on demand (`settle`, by anyone) or lazily (withdrawals, trades, liquidations) — whatever
 //! the order and however the oracle moves afterwards. Expired options no longer trade; until

@@ -1,4 +1,4 @@
-//! Oracle feed rules (DESIGN §5 "oracle"): which submissions are fresh, how fresh submissions
+//! Oracle feed rules (`docs/contracts.md`, oracle): which submissions are fresh, how fresh submissions
 //! aggregate into one value, and which submissions are accepted at all.
 //!
 //! The oracle contract stores one latest submission per (feed, reporter) and calls these

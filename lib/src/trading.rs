@@ -1,4 +1,5 @@
-//! Exact trade arithmetic in token base units (DESIGN §3, §5): notionals, fees, option
+//! Exact trade arithmetic in token base units (README "Units and conventions", `docs/contracts.md`):
+//! notionals, fees, option
 //! premiums, linear fills with realized P&L, the price band and the reducing rule.
 //!
 //! Every cash flow is computed once here, as an integer in quote base units, and the engine

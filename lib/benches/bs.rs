@@ -529,8 +529,9 @@ impl Fixture {
     }
 }
 
-/// Max |price diff|/max(S, K) and |delta diff| between the fixed and f64 implementations;
-/// panics if they disagree beyond the accuracy budgets (README "Performance"; a broken baseline is no baseline).
+/// Max |price diff|/max(S, K) and |delta diff| between the fixed and f64 implementations; panics if
+/// they disagree beyond the accuracy budgets (README "Performance"; a broken baseline is no
+/// baseline).
 fn check_agreement(fx: &Fixture) -> (f64, f64, f64) {
     let (mut price_err, mut delta_err) = (0.0f64, 0.0f64);
     for (x, y) in fx.bs.iter().zip(&fx.bs_f64) {

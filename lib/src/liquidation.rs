@@ -1,7 +1,7 @@
-//! Liquidation and settlement arithmetic (rules: `docs/contracts.md`): an account's standing recombined after one
-//! underlying changed, the liquidation-end target, penalties, collateral payments and option
-//! settlement amounts — all exact integers or fixed-point values, so the engine and off-chain
-//! keepers get the same bits.
+//! Liquidation and settlement arithmetic (rules: `docs/contracts.md`): an account's standing
+//! recombined after one underlying changed, the liquidation-end target, penalties, collateral
+//! payments and option settlement amounts — all exact integers or fixed-point values, so the engine
+//! and off-chain keepers get the same bits.
 
 use crate::black_scholes::OptionKind;
 use crate::error::{MathError, MathResult};

@@ -1,7 +1,8 @@
 //! On-chain cost of the margin-math kernels (`scripts/gas-report.sh` companion): the test-only
-//! `probe` contract runs one kernel `n` times; ref_time at `n = 20` minus `n = 0`, over 20, is
-//! the cost of one call on the real Wasm. Every result must equal margin-math's native result
-//! for the same inputs (same code on both sides). Budgets (README "Performance") are reported, not asserted.
+//! `probe` contract runs one kernel `n` times; ref_time at `n = 20` minus `n = 0`, over 20, is the
+//! cost of one call on the real Wasm. Every result must equal margin-math's native result for the
+//! same inputs (same code on both sides). Budgets (README "Performance") are reported, not
+//! asserted.
 
 use std::fmt::Write as _;
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Deploys the suite with cargo-contract (README "Deploying with cargo-contract") on a node:
-# oracle, a 6-decimal quote token (or QUOTE=<existing PSP22>), an 8-decimal WBTC test token as
-# collateral, the engine's admin module (code only) and the engine; then one reporter, the BTC
-# price and volatility feeds, market 0 with the DESIGN §4 risk parameters, WBTC as collateral, a
-# linear instrument and the venue. Owner messages go through the engine's `admin`, which
-# `cargo contract call` refuses to execute (an `&self` message), so they are encoded with
+# Deploys the suite with cargo-contract (README "Deploying with cargo-contract") on a node: oracle,
+# a 6-decimal quote token (or QUOTE=<existing PSP22>), an 8-decimal WBTC test token as collateral,
+# the engine's admin module (code only) and the engine; then one reporter, the BTC price and
+# volatility feeds, market 0 with the example risk parameters (tests/src/params.rs), WBTC as
+# collateral, a linear instrument and the venue. Owner messages go through the engine's `admin`,
+# which `cargo contract call` refuses to execute (an `&self` message), so they are encoded with
 # `cargo contract encode` and the admin module's metadata and sent by `deltamargin-sim admin`.
 # Prints every address and, last, the engine's `config()`.
 #

@@ -31,7 +31,7 @@ stage "tests (workspace, PROPTEST_CASES=$PROPTEST_CASES)" run_tests
 # Benchmarks must keep compiling; running them is scripts/bench.sh.
 stage "benches build" cargo bench --workspace --locked --no-run
 
-# The contracts on the real runtime: drink sandbox tests (own crate and lockfile, TOOLCHAIN 3).
+# The contracts on the real runtime: drink sandbox tests (own crate and lockfile: docs/build.md).
 # The bundle provider builds every contract to release Wasm first; the bit-identity test runs
 # the CLI, so build it and say where it is.
 stage "CLI build (for the bit-identity test)" cargo build --release --locked -p deltamargin-cli

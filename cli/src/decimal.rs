@@ -3,8 +3,8 @@
 //! **Parsing.** A decimal string is `-?D+(.D+)?` (ASCII digits, at most 18 after the point, no
 //! exponent, no spaces, no `+`). It is converted to the integer `value · 10^18` exactly — the same
 //! 18-decimal integer an oracle or the engine would store — and that integer is what the CLI hands
-//! to `margin-math`, which converts it integer-first (DESIGN §3). `fixed`'s own decimal parser
-//! (round to nearest) is never used.
+//! to `margin-math`, which converts it integer-first (README, "Units and conventions"). `fixed`'s
+//! own decimal parser (round to nearest) is never used.
 //!
 //! **Printing.** A fixed-point value with `F` fractional bits is the exact rational
 //! `bits / 2^F`. It is printed with its integer part and the first 18 decimals of its fraction,

@@ -1,4 +1,5 @@
-//! The canonical account JSON of DESIGN §4 → `margin-math` inputs, validated with JSON paths.
+//! The canonical account JSON (README, "The `deltamargin` CLI") → `margin-math` inputs,
+//! validated with JSON paths.
 //!
 //! ```json
 //! { "now": 1767225600, "rate": "0",
@@ -33,7 +34,7 @@ use crate::decimal::E18;
 use crate::error::{CliError, CliResult};
 use crate::json::{self, index, Json, Object};
 
-/// Largest spot, strike, entry or settlement price: 1e10 quote per unit (DESIGN §3).
+/// Largest spot, strike, entry or settlement price: 1e10 quote per unit (the listing bound).
 pub const MAX_PRICE_E18: u128 = 10_000_000_000 * E18;
 /// Largest volatility, vol shock or vol floor: 10.0 (1000%).
 pub const MAX_VOL_E18: u128 = 10 * E18;

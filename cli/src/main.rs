@@ -1,4 +1,4 @@
-//! `deltamargin`: the off-chain tool of DESIGN §6.
+//! `deltamargin`: the off-chain tool (README, "The `deltamargin` CLI").
 //!
 //! It runs the very `margin-math` code the contracts run, on the same integers: every decimal
 //! string of the input is parsed exactly to an 18-decimal integer ([`decimal`]) and converted by
@@ -40,7 +40,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Equity, initial and maintenance margin, health and per-underlying risk of one account
-    /// (canonical JSON of DESIGN §4).
+    /// (canonical account JSON, see the README).
     Margin(MarginArgs),
     /// Black-Scholes price, delta, gamma and vega of one option, or of every row of a CSV.
     Greeks(GreeksArgs),

@@ -1,5 +1,5 @@
 //! `deltamargin greeks`: one option from flags, and CSV batches checked against the mpmath
-//! reference vectors in `shared/reference/black_scholes.csv`.
+//! reference vectors in `lib/tests/data/black_scholes.csv`.
 
 mod common;
 

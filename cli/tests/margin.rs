@@ -114,7 +114,8 @@ fn optional_lists_may_be_absent() {
     assert_eq!(out["underlyings"], json!([]));
 }
 
-/// DESIGN §4: "BTC collateral plus an equal short BTC perpetual nets to zero" — also for amounts
+/// The model nets collateral with linear positions (`docs/model.md`): BTC collateral plus an
+/// equal short BTC perpetual needs no margin — also for amounts
 /// that are not binary fractions (3.2): sizes convert toward zero, so they cancel exactly.
 #[test]
 fn collateral_and_an_equal_short_perpetual_net_exactly_for_any_amount() {

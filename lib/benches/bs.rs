@@ -1,5 +1,6 @@
-//! Native speed of the fixed-point pricing path against an f64 baseline (DESIGN §7:
-//! "native BS price+greeks ≥ 200 k/s/core, goal ≥ 1 M/s and ≤ 5× an f64 implementation").
+//! Native speed of the fixed-point pricing path against an f64 baseline (budget, README
+//! "Performance": native BS price+greeks ≥ 200 k/s/core, goal ≥ 1 M/s and ≤ 5× an f64
+//! implementation).
 //!
 //! Criterion groups:
 //! * `bs_greeks` / `bs_price`: 256 fixed, deterministic inputs (calls and puts, S/K 0.5–2,
@@ -210,8 +211,9 @@ impl Fixture {
     }
 }
 
-/// Max |price diff|/max(S, K) and |delta diff| between the fixed and f64 implementations;
-/// panics if they disagree beyond the DESIGN §7 budgets (a broken baseline is no baseline).
+/// Max |price diff|/max(S, K) and |delta diff| between the fixed and f64 implementations; panics if
+/// they disagree beyond the accuracy budgets (README "Performance"; a broken baseline is no
+/// baseline).
 fn check_agreement(fx: &Fixture) -> (f64, f64, f64) {
     let (mut price_err, mut delta_err) = (0.0f64, 0.0f64);
     for (x, y) in fx.bs.iter().zip(&fx.bs_f64) {

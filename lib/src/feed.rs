@@ -1,5 +1,5 @@
-//! Oracle feed rules (DESIGN §5 "oracle"): which submissions are fresh, how fresh submissions
-//! aggregate into one value, and which submissions are accepted at all.
+//! Oracle feed rules (`docs/contracts.md`, oracle): which submissions are fresh, how fresh
+//! submissions aggregate into one value, and which submissions are accepted at all.
 //!
 //! The oracle contract stores one latest submission per (feed, reporter) and calls these
 //! functions; off-chain tools call the same ones, so a feed value computed off chain from the same

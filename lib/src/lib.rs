@@ -2,7 +2,7 @@
 //!
 //! Everything the contracts, the CLI and the tests compute lives here: unit conversions from
 //! on-chain integers, elementary functions (`exp`, `ln`, `sqrt`), the normal distribution,
-//! Black-Scholes prices and greeks, and the portfolio delta-margin model (DESIGN §4).
+//! Black-Scholes prices and greeks, and the portfolio delta-margin model (`docs/model.md`).
 //!
 //! * `no_std` (with `alloc`), no floating point, no panics outside tests: every fallible
 //!   operation returns [`MathError`].

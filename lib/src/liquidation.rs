@@ -1,7 +1,7 @@
-//! Liquidation and settlement arithmetic (DESIGN §5): an account's standing recombined after one
-//! underlying changed, the liquidation-end target, penalties, collateral payments and option
-//! settlement amounts — all exact integers or fixed-point values, so the engine and off-chain
-//! keepers get the same bits.
+//! Liquidation and settlement arithmetic (rules: `docs/contracts.md`): an account's standing
+//! recombined after one underlying changed, the liquidation-end target, penalties, collateral
+//! payments and option settlement amounts — all exact integers or fixed-point values, so the engine
+//! and off-chain keepers get the same bits.
 
 use crate::black_scholes::OptionKind;
 use crate::error::{MathError, MathResult};
@@ -163,7 +163,7 @@ pub fn value_to_units_floor(v: Value, decimals: u8) -> MathResult<i128> {
     }
 }
 
-/// What one liquidation slice charges the target, quote base units (DESIGN §5).
+/// What one liquidation slice charges the target, quote base units (`docs/contracts.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SlicePenalty {
     /// Taken from the target's cash: `rate · MR(mm) released` ([`penalty_units`]), capped at the

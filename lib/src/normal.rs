@@ -47,7 +47,7 @@ fn upper_tail(x_raw: i128) -> MathResult<i128> {
 ///   integer Horner in Q62 on `i64` with 64-bit limb multiplies (cheap on wasm32); `Φ(x) = 1 − Q(x)` for `x ≥ 0`, `Q(−x)` for `x < 0`. Lower tails
 ///   therefore keep their absolute accuracy (no cancellation in `1 − Φ`).
 /// * Error: absolute ≤ 5e-19 (measured by the generator on a dense grid against mpmath, and by
-///   the tests against `shared/reference/normal.csv`).
+///   the tests against `lib/tests/data/normal.csv`).
 pub fn cdf(x: Precise) -> MathResult<Precise> {
     let raw = x.to_bits();
     let q = upper_tail(raw.checked_abs().unwrap_or(i128::MAX))?;

@@ -1,5 +1,6 @@
-//! Exact trade arithmetic in token base units (DESIGN §3, §5): notionals, fees, option
-//! premiums, linear fills with realized P&L, the price band and the reducing rule.
+//! Exact trade arithmetic in token base units (README "Units and conventions",
+//! `docs/contracts.md`): notionals, fees, option premiums, linear fills with realized P&L, the
+//! price band and the reducing rule.
 //!
 //! Every cash flow is computed once here, as an integer in quote base units, and the engine
 //! applies it with opposite signs to the two parties, so it is conserved exactly. Products of two

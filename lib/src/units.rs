@@ -1,4 +1,5 @@
-//! Integer-first conversions from on-chain integers to fixed point (DESIGN §3).
+//! Integer-first conversions from on-chain integers to fixed point (README, "Units and
+//! conventions").
 //!
 //! An amount `a` with `d` decimals is `q = a / 10^d` whole units plus the fraction
 //! `(a % 10^d) / 10^d`, which is computed as `floor((a % 10^d) · 2^F / 10^d)`: the result is

@@ -3,12 +3,13 @@
 
 use std::path::PathBuf;
 
-/// `../shared/reference` next to the checkout, or `$DELTAMARGIN_REFERENCE_DIR`.
+/// The committed reference vectors, `lib/tests/data` (see its README), or
+/// `$DELTAMARGIN_REFERENCE_DIR` to run against another set.
 pub fn reference_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("DELTAMARGIN_REFERENCE_DIR") {
         return PathBuf::from(dir);
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 /// Reads a CSV with a header into rows of (column → text).
@@ -47,7 +48,8 @@ pub fn f(text: &str) -> f64 {
     text.parse().unwrap()
 }
 
-/// The DESIGN §4 example parameters: shocks 10%/6% spot, 0.20/0.12 vol, floor 0.05, add-on 1%, r = 0.
+/// The example risk parameters (as in `examples/` and the sandbox suite): shocks 10%/6% spot,
+/// 0.20/0.12 vol, floor 0.05, add-on 1%, r = 0.
 pub fn params() -> margin_math::margin::MarketParams {
     const E18: u128 = 1_000_000_000_000_000_000;
     margin_math::margin::MarketParams {

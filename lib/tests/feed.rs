@@ -1,4 +1,5 @@
-//! Property tests of the oracle feed rules (`margin_math::feed`, DESIGN §5 "oracle").
+//! Property tests of the oracle feed rules (`margin_math::feed`; the rules: `docs/contracts.md`,
+//! oracle).
 //!
 //! Case count: proptest's default (256) or `PROPTEST_CASES` (CI sets 2000). Submissions are drawn
 //! with timestamps from 2 s before to 0.5 s after `NOW` (so some are stale and some in the future)

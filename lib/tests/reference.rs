@@ -1,9 +1,10 @@
-//! Accuracy against the mpmath reference vectors in `shared/reference/` (read at test time).
+//! Accuracy against the mpmath reference vectors in `lib/tests/data/` (read at test time; how
+//! they are made and checked: `lib/tests/data/README.md`).
 //!
-//! Floors asserted (DESIGN §7 budgets): Φ abs error ≤ 1e-12, delta abs error ≤ 1e-10,
-//! price abs error ≤ 1e-10 · max(S, K). The maxima found are printed (`--nocapture`). Errors are
-//! measured in f64, so figures below ~1e-16 (relative to the compared value) are at the
-//! measurement floor.
+//! Floors asserted (the accuracy budgets, README "Performance"): Φ abs error ≤ 1e-12, delta abs
+//! error ≤ 1e-10, price abs error ≤ 1e-10 · max(S, K). The maxima found are printed
+//! (`--nocapture`). Errors are measured in f64, so figures below ~1e-16 (relative to the compared
+//! value) are at the measurement floor.
 
 mod common;
 

@@ -22,7 +22,7 @@ N_INT = int(X_MAX / float(W))
 FRAC = 62
 ONE = 1 << FRAC
 FIT_TOL = 2e-19     # Chebyshev fit error per interval (the Q62 evaluation adds ~1e-19 per step)
-BOUND = 1e-18       # DESIGN §7: Phi abs error <= 1e-12, goal 1e-14
+BOUND = 1e-18       # budget (README, Performance): Phi abs error <= 1e-12, goal 1e-14
 
 def Q(x):
     return mp.ncdf(-x)

@@ -236,7 +236,7 @@ fn assert_same(view: &HealthView, health: &Health, who: &str) {
     }
 }
 
-/// The account as the CLI's canonical JSON (DESIGN §4).
+/// The account as the CLI's canonical account JSON.
 fn account_json(data: &AccountData, collateral: &[Collateral], positions: &[Position]) -> String {
     let r = risk();
     let markets: Vec<String> = SNAPSHOT

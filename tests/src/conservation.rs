@@ -1,4 +1,4 @@
-//! DESIGN §5 conservation on the whole engine state, as one reusable check (the random
+//! Conservation (`docs/contracts.md`) on the whole engine state, as one reusable check (the random
 //! sequences run it after every operation, the demo at its end):
 //!
 //! * each collateral token: `balance_of(engine) = Σ balances = total_deposits` (collateral only

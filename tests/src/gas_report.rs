@@ -1,7 +1,8 @@
 //! The gas report (`scripts/gas-report.sh`): ref_time and proof_size of every message measured in
 //! the sandbox on the real Wasm, `health` and `apply_trade` at 1, 8 and 32 positions (half
-//! options), each as a share of a 2 s block and of Aleph Zero's 400 ms block, and each
-//! contract's Wasm size. Budgets are in DESIGN §7; this test measures, it does not assert them.
+//! options), each as a share of a 2 s block and of Aleph Zero's 400 ms block, and each contract's
+//! Wasm size. Budgets are in the README ("Performance"); this test measures, it does not assert
+//! them.
 
 use std::fmt::Write as _;
 

@@ -1,7 +1,8 @@
 //! On-chain cost of the margin-math kernels (`scripts/gas-report.sh` companion): the test-only
-//! `probe` contract runs one kernel `n` times; ref_time at `n = 20` minus `n = 0`, over 20, is
-//! the cost of one call on the real Wasm. Every result must equal margin-math's native result
-//! for the same inputs (same code on both sides). Budgets (DESIGN §7) are reported, not asserted.
+//! `probe` contract runs one kernel `n` times; ref_time at `n = 20` minus `n = 0`, over 20, is the
+//! cost of one call on the real Wasm. Every result must equal margin-math's native result for the
+//! same inputs (same code on both sides). Budgets (README "Performance") are reported, not
+//! asserted.
 
 use std::fmt::Write as _;
 
@@ -51,7 +52,7 @@ impl Probe {
 
     fn render(&self) -> String {
         let mut out = String::from("## Kernel gas (drink sandbox, pallet-contracts 31 weights, release Wasm)\n\n");
-        out.push_str("Budget (DESIGN §7): one BS price on chain ≤ 1.2e8 ps, goal ≤ 4.2e7 ps.\n\n");
+        out.push_str("Budget (README, Performance): one BS price on chain ≤ 1.2e8 ps, goal ≤ 4.2e7 ps.\n\n");
         out.push_str("| kernel | what | ref_time n=0 (ps) | ref_time n=20 (ps) | ref_time per call (ps) |\n");
         out.push_str("|---|---|---:|---:|---:|\n");
         for (name, what, base, total, per_call) in &self.rows {
@@ -68,7 +69,7 @@ fn kernel_gas() {
     let probe = chain.deploy(&wasm(BundleProvider::Probe), "new", (), actor(1), 0);
     let mut k = Probe { chain, probe, rows: Vec::new() };
 
-    // A 30-day BTC call and put near the money (DESIGN §4 example market).
+    // A 30-day BTC call and put near the money (the example BTC market: 60,000, σ 0.65).
     let (spot, strike, vol, years) = (p(60_000.0), p(63_000.0), p(0.65), p(30.0 / 365.0));
     let bits = |x: Precise| x.to_bits();
     let bs_args = |call: bool| move |n: u32| (call, bits(spot), bits(strike), bits(vol), bits(years), n);

@@ -1,7 +1,7 @@
 //! deltamargin on an embedded drink sandbox (the real release Wasm of every contract): the
 //! contract tests, the scenario simulator and the keeper.
 //!
-//! One crate, one bundle provider (TOOLCHAIN 11): the contracts are built once; the simulator
+//! One crate, one bundle provider (docs/build.md): the contracts are built once; the simulator
 //! (`deltamargin-sim`, reached as `deltamargin simulate` / `deltamargin keeper`) and every test
 //! module below use them through [`utils::Chain`].
 

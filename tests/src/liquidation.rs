@@ -1,12 +1,12 @@
-//! Liquidation (DESIGN §5) on the real Wasm: who may be liquidated and by whom, what a slice may
-//! be, the health-improvement rule, the penalty (paid for requirement released, capped at the
-//! target's equity), the close factor (the end target within one lot), the liquidator's own
+//! Liquidation (`docs/contracts.md`) on the real Wasm: who may be liquidated and by whom, what a
+//! slice may be, the health-improvement rule, the penalty (paid for requirement released, capped at
+//! the target's equity), the close factor (the end target within one lot), the liquidator's own
 //! margin, stale markets, pauses and the grace period, collateral paid for with quote tokens,
 //! insolvency (fund first, then deficit, fund-paid capped incentive), the deficit gate on quote
-//! withdrawals, `fund_insurance`, `cover_deficit` and `set_liquidation_params`. Every rejection
-//! is checked with the full state before and after; every multi-step test ends with the
-//! conservation check. Expected numbers come from `margin-math` on the engine's own health views
-//! or are worked out by hand in the comments.
+//! withdrawals, `fund_insurance`, `cover_deficit` and `set_liquidation_params`. Every rejection is
+//! checked with the full state before and after; every multi-step test ends with the conservation
+//! check. Expected numbers come from `margin-math` on the engine's own health views or are worked
+//! out by hand in the comments.
 
 use deltamargin_interfaces::{FeedError, FeedValue, PSP22Error};
 use engine::events::{BadDebtRecognized, DeficitCovered, InsuranceFunded, Liquidated, LiquidationParamsChanged};
@@ -52,7 +52,7 @@ pub(crate) fn trader(s: &mut Suite, n: u8, usd: &str) -> Account {
     who
 }
 
-/// DESIGN §5 conservation (`conservation::check`: collateral, quote with pending settlements and
+/// Conservation (`conservation::check`: collateral, quote with pending settlements and
 /// linear unrealized P&L, positions netting to zero, open interest, health computing) with at
 /// most `MAX_DUST` base units of rounding surplus.
 pub(crate) fn conserved(s: &mut Suite, actors: &[Account]) {

@@ -1,7 +1,8 @@
 //! Gas of `liquidate` (`scripts/gas-report.sh`): a position slice, a collateral slice and the
 //! insolvent path (fund-paid incentive; bad debt on the last item) against a target holding 1, 8
 //! and 32 positions (the position ladder of the gas report: half options, up to 8 underlyings).
-//! Budget (DESIGN §7): ≤ 1% of a 2 s block; this test measures, it does not assert the budget.
+//! Budget (README "Performance"): ≤ 1% of a 2 s block; this test measures, it does not assert the
+//! budget.
 
 use engine::types::{LiquidationParams, LiquidationSlice};
 use engine::EngineError;

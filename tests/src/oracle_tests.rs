@@ -1,7 +1,7 @@
-//! The oracle on the real Wasm (DESIGN §5 "oracle"): median with the lower middle, rejected
-//! submissions, reporter removal and re-addition, the oldest timestamp used, the window edge,
-//! batched reads and events; then the engine's side of freshness: the `max_oracle_age_ms` edge,
-//! a stale price blocking a withdrawal while a deposit needs no oracle at all.
+//! The oracle on the real Wasm (`docs/contracts.md`, oracle): median with the lower middle,
+//! rejected submissions, reporter removal and re-addition, the oldest timestamp used, the window
+//! edge, batched reads and events; then the engine's side of freshness: the `max_oracle_age_ms`
+//! edge, a stale price blocking a withdrawal while a deposit needs no oracle at all.
 //!
 //! The suite's oracle has reporters 2–4 (each submitted every feed at `T0`), feeds 0–5 with a
 //! 60 s window, quorum 2 and bounds `[1e-18, 1e10]`; the engine's max oracle age is 30 s. Every

@@ -1,4 +1,4 @@
-//! The example deployment parameters (DESIGN §4 risk parameters, oracle window, lot) and decimal
+//! The example deployment parameters (risk parameters, oracle window, lot) and decimal
 //! helpers, shared by the contract tests' suite and the liquidation drill.
 
 use engine::types::{MarketConfig, RiskParams};
@@ -33,7 +33,8 @@ pub fn e18(text: &str) -> u128 {
     units(text, 18)
 }
 
-/// The DESIGN §4 example risk parameters.
+/// The example risk parameters: spot shocks 10% / 6%, vol shocks 0.20 / 0.12, vol floor 0.05,
+/// short-option add-on 1%, rate 0 (the model: `docs/model.md`).
 pub fn risk() -> RiskParams {
     RiskParams {
         spot_shock_im_e18: e18("0.10"),

@@ -1,4 +1,4 @@
-//! Seeded random operation sequences on the real Wasm (DESIGN §8): 50 seeds × 40 operations of
+//! Seeded random operation sequences on the real Wasm: 50 seeds × 40 operations of
 //! deposits (quote and collateral), withdrawals, venue trades (linear and options, sized from the
 //! traders' equity so that some fail margin), price and volatility moves (crashes and spikes of
 //! 20–40% included), time advances (the oracle re-fed, or some markets left to go stale), keeper

@@ -1,8 +1,8 @@
-//! Option settlement (DESIGN §5) on the real Wasm: the price of (underlying, expiry) is pinned
-//! once, from an oracle value stamped at or after expiry (and fresh), and every holder settles at
-//! it — on demand (`settle`, by anyone) or lazily (withdrawals, trades, liquidations) — whatever
-//! the order and however the oracle moves afterwards. Expired options no longer trade; until
-//! pinned they are valued at intrinsic on the grid around spot and can be liquidated at that
+//! Option settlement (`docs/contracts.md`) on the real Wasm: the price of (underlying, expiry) is
+//! pinned once, from an oracle value stamped at or after expiry (and fresh), and every holder
+//! settles at it — on demand (`settle`, by anyone) or lazily (withdrawals, trades, liquidations) —
+//! whatever the order and however the oracle moves afterwards. Expired options no longer trade;
+//! until pinned they are valued at intrinsic on the grid around spot and can be liquidated at that
 //! price; once pinned a liquidation settles them first; a settlement that empties an account in
 //! debt recognizes the bad debt. Rejections are checked with the full state before and after.
 

@@ -56,11 +56,12 @@ pub fn examples_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples")
 }
 
-/// `shared/reference` next to the checkout, or `$DELTAMARGIN_REFERENCE_DIR` (as in `lib/tests`).
+/// The reference vectors committed in `lib/tests/data`, or `$DELTAMARGIN_REFERENCE_DIR` (as in
+/// `lib/tests`).
 pub fn reference_dir() -> PathBuf {
     match std::env::var("DELTAMARGIN_REFERENCE_DIR") {
         Ok(dir) => PathBuf::from(dir),
-        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference"),
+        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../lib/tests/data"),
     }
 }
 

@@ -656,7 +656,7 @@ mod engine {
 
         /// Liquidator (any account holder but the target): takes `quantity` of one item of
         /// `target` — contracts (18 decimals) of a position, or base units of a collateral asset —
-        /// at the mark, when the target's health `E − MR(mm)` is negative (DESIGN §5).
+        /// at the mark, when the target's health `E − MR(mm)` is negative (`docs/contracts.md`).
         ///
         /// * The health is computed at the current oracle values; markets older than their max
         ///   age count at their last price (their items carry their full maintenance requirement,

@@ -1,6 +1,6 @@
 //! deltamargin engine: holds multi-asset PSP22 collateral, books positions that authorized
 //! venues report, and margins every account with the portfolio delta-margin model of
-//! `margin-math` at fresh oracle prices (DESIGN §4–§5).
+//! `margin-math` at fresh oracle prices (`docs/model.md`, `docs/contracts.md`).
 //!
 //! The contract module is glue: it loads state, calls `margin-math` (all arithmetic) and the
 //! plain bookkeeping in [`account`], stores, and emits [`events`]. Errors are [`EngineError`].

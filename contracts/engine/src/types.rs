@@ -19,9 +19,9 @@ pub const MAX_MARKETS: u32 = 32;
 /// `health` and of every margin check.
 pub const MAX_POSITIONS: u32 = 32;
 /// Largest notional in quote whole units (18 decimals) any single item may reach through the
-/// caps: 1e18 quote. Keeps every reachable account computable (DESIGN §3).
+/// caps: 1e18 quote. Keeps every reachable account computable (README "Units and conventions").
 pub const MAX_ITEM_NOTIONAL_E18: u128 = 1_000_000_000_000_000_000 * 1_000_000_000_000_000_000;
-/// Largest accepted spot: 1e10 quote per unit (DESIGN §3), 18 decimals.
+/// Largest accepted spot: 1e10 quote per unit, 18 decimals.
 pub const MAX_SPOT_E18: u128 = 10_000_000_000 * 1_000_000_000_000_000_000;
 /// Smallest accepted spot: 1e-6 quote per unit, 18 decimals.
 pub const MIN_SPOT_E18: u128 = 1_000_000_000_000;
@@ -30,7 +30,7 @@ pub const MAX_ORACLE_AGE_MS: u64 = 86_400_000;
 /// `1.0` with 18 decimals.
 pub const ONE_E18: u128 = 1_000_000_000_000_000_000;
 
-/// Risk parameters of a market (DESIGN §4), 18 decimals; mirrors `margin_math::MarketParams`.
+/// Risk parameters of a market (`docs/model.md`), 18 decimals; mirrors `margin_math::MarketParams`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
@@ -139,7 +139,7 @@ impl MarketConfig {
     }
 }
 
-/// Pause flags set by the owner (DESIGN §5 safety).
+/// Pause flags set by the owner (`docs/contracts.md`, safety).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
@@ -432,7 +432,7 @@ pub enum LiquidationSlice {
     Collateral(AccountId),
 }
 
-/// Liquidation parameters (DESIGN §5), set by the owner.
+/// Liquidation parameters (`docs/contracts.md`), set by the owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]

@@ -6,7 +6,7 @@ use margin_math::feed::SubmissionError;
 /// Why an oracle message failed. A message that returns `Err` reverts all its state changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[allow(clippy::cast_possible_truncation)] // parity-scale-codec's derive casts variant indices (TOOLCHAIN 6)
+#[allow(clippy::cast_possible_truncation)] // parity-scale-codec's derive casts variant indices (docs/build.md)
 pub enum OracleError {
     /// Returned if an owner-only message is called by an account other than the owner.
     NotOwner,

@@ -1,6 +1,7 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
-//! The deltamargin oracle (DESIGN §5): price and volatility feeds reported by an owner-managed set
-//! of reporters and read by the engine through [`PriceOracle`](deltamargin_interfaces::PriceOracle).
+//! The deltamargin oracle (`docs/contracts.md`): price and volatility feeds reported by an
+//! owner-managed set of reporters and read by the engine through
+//! [`PriceOracle`](deltamargin_interfaces::PriceOracle).
 //!
 //! * Each reporter keeps one latest submission per feed (value with 18 decimals, observation
 //!   timestamp in ms). Submissions that are zero, outside the feed's bounds, in the future or

@@ -4,9 +4,9 @@
 //!
 //! 1. uploads and instantiates the suite: a 6-decimal quote token, the oracle, the engine's admin
 //!    module (code only) and the engine (`new(oracle, quote, cap, fee account, admin code hash)`);
-//! 2. configures it through the engine's `admin` message (market BTC with the DESIGN §4 risk
-//!    parameters, a linear instrument, an authorized venue) and the oracle (one reporter, quorum 1,
-//!    BTC 60,000 / 65%);
+//! 2. configures it through the engine's `admin` message (market BTC with the example risk
+//!    parameters of `params::risk`, a linear instrument, an authorized venue) and the oracle (one
+//!    reporter, quorum 1, BTC 60,000 / 65%);
 //! 3. funds three dev accounts (trader A 61,000 USD, counterparty H and keeper K 1,000,000 USD each),
 //!    has the venue report A buying 10 BTC at 60,000 from H, and moves BTC to 57,000;
 //! 4. runs one keeper round as K ([`Keeper::run_once`]) and checks the result against the engine:

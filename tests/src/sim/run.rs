@@ -1,7 +1,7 @@
 //! The replay: the path is expanded step by step, each step one block — set the time, the
 //! reporters submit the step's prices and volatilities (except for markets in outage), the
 //! step's deposits and trades, one keeper round (`Keeper::run_once` on the sandbox backend),
-//! then DESIGN §5 conservation on the whole state and the record of the block.
+//! then conservation (`docs/contracts.md`) on the whole state and the record of the block.
 
 use std::collections::BTreeMap;
 

@@ -102,7 +102,7 @@ fn default_asset_cap() -> String {
     "1000000000".into()
 }
 
-/// A market and its risk parameters (defaults: DESIGN §4's example).
+/// A market and its risk parameters (defaults: the example risk parameters of `params::risk`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Market {

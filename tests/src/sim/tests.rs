@@ -2,7 +2,7 @@
 //! (derived by hand in each file's header comment, never from a run) asserted exactly where the
 //! design fixes them.
 //!
-//! The insurance identity the engine implements (DESIGN §5, `liquidate` and
+//! The insurance identity the engine implements (`docs/contracts.md`, `liquidate` and
 //! `recognize_bad_debt`): the fund receives each liquidation's penalty share, pays the capped
 //! incentive of an insolvent target's liquidator, and covers bad debt first, the rest going to
 //! the deficit; so over a run without `fund_insurance` / `cover_deficit` calls

@@ -273,7 +273,7 @@ proptest! {
         }
     }
 
-    /// DESIGN §4 coverage promise, hard assertion in the domain where it is provable: delta-one
+    /// The coverage promise (`docs/model.md`) on its oldest domain, kept as a regression: delta-one
     /// items plus *short* options (T ≥ 1 h, K/S ∈ [0.5, 2], σ ∈ [0.1, 2], ≤ 8 options). Short
     /// options make the loss convex in spot and increasing in vol, so its maximum over the box
     /// `[S(1±h_mm)] × [max(σ−v, σ_min), σ+v]` sits on the grid's corners. Checked against a
@@ -292,7 +292,7 @@ proptest! {
     }
 }
 
-/// Books on two underlyings inside the DESIGN §4 domain: up to 8 options each with
+/// Books on two underlyings in the model's original test domain: up to 8 options each with
 /// T ∈ [1 h, 1 y], K/S ∈ [0.5, 2], σ ∈ [0.1, 2]; collateral and linear positions of either sign.
 /// With `allow_long = false` every option is short.
 fn option_book(allow_long: bool) -> impl Strategy<Value = (Vec<Market>, Vec<Collateral>, Vec<Position>, i128)> {

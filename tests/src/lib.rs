@@ -30,6 +30,8 @@ mod lifecycle;
 #[cfg(test)]
 mod liquidation_gas;
 #[cfg(test)]
+mod margin_v2;
+#[cfg(test)]
 mod oracle_tests;
 #[cfg(test)]
 mod tokens;

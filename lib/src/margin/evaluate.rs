@@ -523,7 +523,7 @@ pub(crate) fn check_underlyings(markets: &[Market], account: &Account<'_>) -> Ma
     }
 }
 
-/// Margins the account against the markets at time `now_ms` (DESIGN §4).
+/// Margins the account against the markets at time `now_ms` (`docs/model.md`).
 ///
 /// Underlyings the account holds nothing in are skipped (and may be absent from `markets`);
 /// an item whose underlying has no market is `UnknownUnderlying`. Duplicate market entries for

@@ -118,7 +118,7 @@ pub(crate) struct PreparedMarket {
     pub addon: Value,
 }
 
-/// Largest accepted spot and strike: 1e10 quote per unit (DESIGN §3).
+/// Largest accepted spot and strike: 1e10 quote per unit (README, "Units and conventions").
 pub(crate) const MAX_PRICE_E18: u128 = 10_000_000_000 * 1_000_000_000_000_000_000;
 /// Largest accepted volatility or vol shock: 10.0 (1000%).
 pub(crate) const MAX_VOL_E18: u128 = 10 * 1_000_000_000_000_000_000;

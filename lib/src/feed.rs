@@ -10,13 +10,28 @@
 
 use alloc::vec::Vec;
 
+use crate::trading::{mul_div, ONE_E18};
+
 /// One reporter's value for a feed, or a feed's aggregated value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Submission {
     /// The value, 18 decimals.
     pub value_e18: u128,
-    /// When the value was observed, ms (for an aggregate: the oldest timestamp used).
+    /// When the value was observed, ms (for an aggregate: the newest instant a quorum of the
+    /// agreeing submissions supports, see [`aggregate`]).
     pub ts_ms: u64,
+}
+
+/// How a feed's submissions aggregate: the oracle's per-feed parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FeedRules {
+    /// How long a submission counts, ms (see [`is_fresh`]).
+    pub window_ms: u64,
+    /// Fresh, agreeing submissions needed for a value; 0 counts as 1.
+    pub quorum: u32,
+    /// How far from the median a fresh value may lie and still agree with it: a fraction of the
+    /// median, 18 decimals (0.02e18 = 2%).
+    pub max_spread_e18: u128,
 }
 
 /// Why [`aggregate`] produced no value.
@@ -24,12 +39,17 @@ pub struct Submission {
 pub enum FeedAggregateError {
     /// Returned if fewer fresh submissions than `max(quorum, 1)` exist.
     NoQuorum,
+    /// Returned if a quorum is fresh but fewer than `max(quorum, 1)` of the fresh values lie
+    /// within the feed's maximum spread of their median: the reporters disagree, and a consumer
+    /// cannot tell which side is honest.
+    Disputed,
 }
 
 impl core::fmt::Display for FeedAggregateError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             FeedAggregateError::NoQuorum => f.write_str("fewer fresh submissions than the quorum"),
+            FeedAggregateError::Disputed => f.write_str("fewer than a quorum of fresh values agree with the median"),
         }
     }
 }
@@ -73,77 +93,121 @@ pub fn is_fresh(ts_ms: u64, now_ms: u64, window_ms: u64) -> bool {
 
 /// Aggregates a feed's submissions at `now_ms` (ms) into one value.
 ///
-/// * Only fresh submissions count ([`is_fresh`] with `window_ms`).
-/// * Fewer than `max(quorum, 1)` fresh submissions: [`FeedAggregateError::NoQuorum`]. A quorum of
-///   0 is treated as 1, so a value always comes from at least one submission.
+/// * Only fresh submissions count ([`is_fresh`] with `rules.window_ms`).
+/// * Fewer than `max(quorum, 1)` fresh submissions: [`FeedAggregateError::NoQuorum`].
 /// * `value_e18` is the median of the fresh values; for an even count the **lower** of the two
 ///   middle values (no averaging, so the result is always a value some reporter submitted).
-///   Consequently at least half of the fresh values are ≤ it and at least half are ≥ it, and it
-///   lies within the range of the fresh values whatever a minority of outliers submit.
-/// * `ts_ms` is the **oldest** timestamp among the fresh submissions, so consumers see the true
-///   age of the data the value rests on.
+///   At least half of the fresh values are ≤ it and at least half are ≥ it.
+/// * A fresh value **agrees** when it lies within `floor(median · max_spread)` of the median.
+///   Fewer than `max(quorum, 1)` agreeing values: [`FeedAggregateError::Disputed`]. With the
+///   quorum a strict majority of the reporters (the oracle enforces it), a minority can neither
+///   move the value beyond the honest values' range nor, while the others report, dispute it.
+/// * `ts_ms` is the newest instant a quorum of the agreeing submissions supports: the
+///   `quorum`-th newest of their timestamps. One reporter back-dating its submissions cannot age
+///   the value while a quorum of others report fresh ones.
 ///
-/// Deterministic and independent of the order of `submissions`. Allocates one `Vec` of the fresh
-/// values (sorted in place); no arithmetic that can overflow.
-pub fn aggregate(
-    submissions: &[Submission],
-    now_ms: u64,
-    window_ms: u64,
-    quorum: u32,
-) -> Result<Submission, FeedAggregateError> {
-    let mut values: Vec<u128> = Vec::with_capacity(submissions.len());
-    let mut oldest_ms: Option<u64> = None;
-    for submission in submissions.iter().filter(|s| is_fresh(s.ts_ms, now_ms, window_ms)) {
-        values.push(submission.value_e18);
-        oldest_ms = Some(oldest_ms.map_or(submission.ts_ms, |oldest| oldest.min(submission.ts_ms)));
-    }
+/// Deterministic and independent of the order of `submissions`.
+pub fn aggregate(submissions: &[Submission], now_ms: u64, rules: &FeedRules) -> Result<Submission, FeedAggregateError> {
+    let mut fresh: Vec<Submission> =
+        submissions.iter().copied().filter(|s| is_fresh(s.ts_ms, now_ms, rules.window_ms)).collect();
     // A `u32` quorum above `usize::MAX` (16-bit targets) can never be met.
-    let needed = usize::try_from(quorum.max(1)).unwrap_or(usize::MAX);
-    if values.len() < needed {
+    let needed = usize::try_from(rules.quorum.max(1)).unwrap_or(usize::MAX);
+    if fresh.len() < needed {
         return Err(FeedAggregateError::NoQuorum);
     }
-    values.sort_unstable();
+    fresh.sort_unstable_by_key(|s| s.value_e18);
     // Lower middle: index ⌊(n − 1) / 2⌋; n ≥ 1 here.
-    let middle = values.len().checked_sub(1).ok_or(FeedAggregateError::NoQuorum)? / 2;
-    let value_e18 = values.get(middle).copied().ok_or(FeedAggregateError::NoQuorum)?;
-    let ts_ms = oldest_ms.ok_or(FeedAggregateError::NoQuorum)?;
+    let middle = fresh.len().checked_sub(1).ok_or(FeedAggregateError::NoQuorum)? / 2;
+    let value_e18 = fresh.get(middle).ok_or(FeedAggregateError::NoQuorum)?.value_e18;
+    // The spread is a fraction ≤ u128::MAX / 1e18 of a u128: the 256-bit product cannot fail
+    // below a quotient above u128::MAX, which saturates (every value agrees).
+    let tolerance = mul_div(value_e18, rules.max_spread_e18, ONE_E18, false).unwrap_or(u128::MAX);
+    let mut agreeing: Vec<u64> =
+        fresh.iter().filter(|s| s.value_e18.abs_diff(value_e18) <= tolerance).map(|s| s.ts_ms).collect();
+    if agreeing.len() < needed {
+        return Err(FeedAggregateError::Disputed);
+    }
+    // The quorum-th newest timestamp: index needed − 1 of the timestamps sorted newest first.
+    agreeing.sort_unstable_by(|a, b| b.cmp(a));
+    let ts_ms = agreeing.get(needed.saturating_sub(1)).copied().ok_or(FeedAggregateError::NoQuorum)?;
     Ok(Submission { value_e18, ts_ms })
 }
 
-/// A feed's value at `now_ms` (ms) from its stored submissions, losing no value to an outage.
+/// A feed's value at `now_ms` (ms) from its stored submissions, losing no value to an outage or
+/// a dispute.
 ///
-/// * If a quorum of them is fresh at `now_ms`: [`aggregate`] at `now_ms`.
-/// * Otherwise the last value they supported: [`aggregate`] at the latest instant `c < now_ms` at
-///   which a quorum of them was fresh at once. That instant is always the last millisecond some
-///   submission still counted (`c = ts_ms + window_ms`: counts only fall when a submission
-///   leaves the window), so only those instants are tried, latest first. The value keeps its
-///   rule (median of the then-fresh values, stamped with their **oldest** timestamp), so its
-///   age shows: a consumer comparing `ts_ms` with its own freshness limit sees it as stale.
-/// * [`FeedAggregateError::NoQuorum`] only if a quorum of these submissions was never fresh at
-///   the same time.
+/// * If [`aggregate`] gives a value at `now_ms`: that value.
+/// * Otherwise the last value they gave: [`aggregate`] at the latest instant `c < now_ms` at which
+///   it succeeded. The set of fresh submissions — and so the aggregate — changes only when a
+///   submission starts counting (at its `ts_ms`) or stops (after `ts_ms + window_ms`), so only the
+///   instants `ts_ms − 1` and `ts_ms + window_ms` are tried, latest first. The value keeps its old
+///   stamp, so its age shows: a consumer comparing `ts_ms` with its own freshness limit sees it
+///   as stale.
+/// * If it never succeeded: [`FeedAggregateError::Disputed`] if the aggregate at `now_ms` is
+///   disputed, else [`FeedAggregateError::NoQuorum`].
 ///
 /// Submissions after `now_ms` never count. Deterministic and independent of the order of
-/// `submissions`; at most `submissions.len() + 1` aggregations, in the outage case only.
+/// `submissions`; at most `2 · submissions.len() + 1` aggregations, in the fallback case only.
 pub fn latest_value(
     submissions: &[Submission],
     now_ms: u64,
-    window_ms: u64,
-    quorum: u32,
+    rules: &FeedRules,
 ) -> Result<Submission, FeedAggregateError> {
-    if let Ok(value) = aggregate(submissions, now_ms, window_ms, quorum) {
-        return Ok(value);
-    }
-    // Latest first, without sorting (no second sort in the oracle's code): each round takes
-    // the latest last-counting instant before the previous one; `before` strictly falls.
+    let now_error = match aggregate(submissions, now_ms, rules) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    // Latest first, without sorting: each round takes the latest change instant before the
+    // previous one; `before` strictly falls.
     let mut before = now_ms;
     loop {
-        let latest = submissions.iter().filter_map(|s| s.ts_ms.checked_add(window_ms)).filter(|&c| c < before).max();
-        let instant = latest.ok_or(FeedAggregateError::NoQuorum)?;
-        if let Ok(value) = aggregate(submissions, instant, window_ms, quorum) {
+        let instants = submissions
+            .iter()
+            .flat_map(|s| [s.ts_ms.checked_sub(1), s.ts_ms.checked_add(rules.window_ms)])
+            .flatten()
+            .filter(|&c| c < before);
+        let Some(instant) = instants.max() else { return Err(now_error) };
+        if let Ok(value) = aggregate(submissions, instant, rules) {
             return Ok(value);
         }
         before = instant;
     }
+}
+
+/// Length of a settlement period, ms: settlement boundaries are the whole hours (UTC).
+pub const SETTLEMENT_PERIOD_MS: u64 = 3_600_000;
+
+/// The settlement boundary at or before `ts_ms`: the whole hour it falls in.
+#[must_use]
+pub fn settlement_boundary(ts_ms: u64) -> u64 {
+    ts_ms.saturating_sub(ts_ms % SETTLEMENT_PERIOD_MS)
+}
+
+/// The settlement boundary an option expiring at `expiry_ms` settles at: its expiry if that is a
+/// whole hour, else the next whole hour.
+#[must_use]
+pub fn settlement_boundary_of_expiry(expiry_ms: u64) -> u64 {
+    let start = settlement_boundary(expiry_ms);
+    if start == expiry_ms {
+        start
+    } else {
+        start.saturating_add(SETTLEMENT_PERIOD_MS)
+    }
+}
+
+/// The settlement value of `boundary_ms` at `now_ms`: [`aggregate`] over the submissions stamped
+/// at or after the boundary only. The oracle calls this on every submission after a boundary
+/// and records the first value it gives, so the settlement price is the first value a quorum of
+/// post-boundary observations supports — it depends on the oracle's data alone, not on who reads
+/// it or when.
+pub fn settlement_value(
+    submissions: &[Submission],
+    now_ms: u64,
+    boundary_ms: u64,
+    rules: &FeedRules,
+) -> Result<Submission, FeedAggregateError> {
+    let after: Vec<Submission> = submissions.iter().copied().filter(|s| s.ts_ms >= boundary_ms).collect();
+    aggregate(&after, now_ms, rules)
 }
 
 /// Checks a submission of `value_e18` (18 decimals) observed at `ts_ms` against the current time
@@ -184,6 +248,11 @@ mod tests {
         Submission { value_e18, ts_ms }
     }
 
+    /// Every fresh value agrees (no dispute possible).
+    fn rules(window_ms: u64, quorum: u32) -> FeedRules {
+        FeedRules { window_ms, quorum, max_spread_e18: u128::MAX }
+    }
+
     #[test]
     fn freshness_edge_is_inclusive() {
         assert!(is_fresh(NOW - 1000, NOW, 1000));
@@ -196,33 +265,54 @@ mod tests {
     }
 
     #[test]
-    fn odd_count_takes_the_middle_and_oldest_timestamp() {
+    fn odd_count_takes_the_middle_and_the_quorum_th_newest_timestamp() {
         let subs = [sub(30, NOW - 5), sub(10, NOW - 1), sub(20, NOW - 9)];
-        assert_eq!(aggregate(&subs, NOW, 100, 3), Ok(sub(20, NOW - 9)));
+        assert_eq!(aggregate(&subs, NOW, &rules(100, 3)), Ok(sub(20, NOW - 9)));
+        assert_eq!(aggregate(&subs, NOW, &rules(100, 2)), Ok(sub(20, NOW - 5)));
+        assert_eq!(aggregate(&subs, NOW, &rules(100, 1)), Ok(sub(20, NOW - 1)));
     }
 
     #[test]
     fn even_count_takes_the_lower_middle() {
         let subs = [sub(40, NOW), sub(10, NOW), sub(30, NOW), sub(20, NOW)];
-        assert_eq!(aggregate(&subs, NOW, 100, 1).map(|s| s.value_e18), Ok(20));
+        assert_eq!(aggregate(&subs, NOW, &rules(100, 1)).map(|s| s.value_e18), Ok(20));
         let two = [sub(7, NOW), sub(3, NOW)];
-        assert_eq!(aggregate(&two, NOW, 100, 2).map(|s| s.value_e18), Ok(3));
+        assert_eq!(aggregate(&two, NOW, &rules(100, 2)).map(|s| s.value_e18), Ok(3));
     }
 
     #[test]
     fn stale_submissions_neither_vote_nor_age_the_value() {
         let subs = [sub(1, NOW - 101), sub(50, NOW - 100), sub(60, NOW - 3), sub(70, NOW)];
-        assert_eq!(aggregate(&subs, NOW, 100, 3), Ok(sub(60, NOW - 100)));
-        assert_eq!(aggregate(&subs, NOW, 99, 3), Err(FeedAggregateError::NoQuorum));
+        assert_eq!(aggregate(&subs, NOW, &rules(100, 3)), Ok(sub(60, NOW - 100)));
+        assert_eq!(aggregate(&subs, NOW, &rules(100, 2)), Ok(sub(60, NOW - 3)));
+        assert_eq!(aggregate(&subs, NOW, &rules(99, 3)), Err(FeedAggregateError::NoQuorum));
     }
 
     #[test]
     fn quorum_is_counted_over_fresh_submissions_only() {
-        assert_eq!(aggregate(&[], NOW, 100, 0), Err(FeedAggregateError::NoQuorum));
-        assert_eq!(aggregate(&[sub(5, NOW)], NOW, 100, 0), Ok(sub(5, NOW)));
-        assert_eq!(aggregate(&[sub(5, NOW), sub(6, NOW)], NOW, 100, 3), Err(FeedAggregateError::NoQuorum));
-        assert_eq!(aggregate(&[sub(5, NOW + 1), sub(6, NOW)], NOW, 100, 2), Err(FeedAggregateError::NoQuorum));
-        assert_eq!(aggregate(&[sub(5, NOW)], NOW, 100, u32::MAX), Err(FeedAggregateError::NoQuorum));
+        assert_eq!(aggregate(&[], NOW, &rules(100, 0)), Err(FeedAggregateError::NoQuorum));
+        assert_eq!(aggregate(&[sub(5, NOW)], NOW, &rules(100, 0)), Ok(sub(5, NOW)));
+        assert_eq!(aggregate(&[sub(5, NOW), sub(6, NOW)], NOW, &rules(100, 3)), Err(FeedAggregateError::NoQuorum));
+        assert_eq!(aggregate(&[sub(5, NOW + 1), sub(6, NOW)], NOW, &rules(100, 2)), Err(FeedAggregateError::NoQuorum));
+        assert_eq!(aggregate(&[sub(5, NOW)], NOW, &rules(100, u32::MAX)), Err(FeedAggregateError::NoQuorum));
+    }
+
+    #[test]
+    fn values_beyond_the_spread_do_not_agree() {
+        // 2%: 100 ± 2 agree with a median of 100.
+        let r = FeedRules { window_ms: 100, quorum: 2, max_spread_e18: ONE_E18 / 50 };
+        assert_eq!(aggregate(&[sub(100, NOW), sub(102, NOW)], NOW, &r), Ok(sub(100, NOW)));
+        // The lower middle of (100, 103) is 100; 103 does not agree: one agreeing value of two.
+        assert_eq!(aggregate(&[sub(100, NOW), sub(103, NOW)], NOW, &r), Err(FeedAggregateError::Disputed));
+        // A third reporter agreeing settles it, and the outlier's stamp does not count.
+        let three = [sub(100, NOW - 7), sub(104, NOW), sub(101, NOW - 4)];
+        assert_eq!(aggregate(&three, NOW, &r), Ok(sub(101, NOW - 7)));
+    }
+
+    #[test]
+    fn one_backdating_reporter_does_not_age_the_value() {
+        let subs = [sub(100, NOW), sub(100, NOW - 1), sub(100, NOW - 45_000)];
+        assert_eq!(aggregate(&subs, NOW, &rules(60_000, 2)).map(|s| s.ts_ms), Ok(NOW - 1));
     }
 
     #[test]
@@ -240,6 +330,17 @@ mod tests {
     #[test]
     fn ties_and_duplicates_are_ordinary_values() {
         let subs = [sub(3, NOW), sub(3, NOW - 7), sub(1, NOW), sub(3, NOW - 200)];
-        assert_eq!(aggregate(&subs, NOW, 100, 2), Ok(sub(3, NOW - 7)));
+        assert_eq!(aggregate(&subs, NOW, &rules(100, 2)), Ok(sub(3, NOW)));
+    }
+
+    #[test]
+    fn settlement_counts_only_submissions_from_the_boundary_on() {
+        let boundary = settlement_boundary(NOW + 5);
+        assert_eq!(boundary % SETTLEMENT_PERIOD_MS, 0);
+        assert_eq!(settlement_boundary_of_expiry(boundary), boundary);
+        assert_eq!(settlement_boundary_of_expiry(boundary + 1), boundary + SETTLEMENT_PERIOD_MS);
+        let subs = [sub(90, boundary - 1), sub(100, boundary), sub(110, boundary + 10)];
+        assert_eq!(settlement_value(&subs, boundary + 10, boundary, &rules(60_000, 2)), Ok(sub(100, boundary)));
+        assert_eq!(settlement_value(&subs, boundary + 10, boundary, &rules(60_000, 3)), Err(FeedAggregateError::NoQuorum));
     }
 }

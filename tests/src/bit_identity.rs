@@ -150,7 +150,7 @@ fn build_accounts(s: &mut Suite, listed: &[Listed]) -> Vec<Addr> {
         (BTC, 1, "2", 1),    // BTC 95% put, 59 minutes; long 1 perpetual
     ];
     for (i, (underlying, k, size, hedge)) in hedged.into_iter().enumerate() {
-        let who = actor(70 + i as u8);
+        let who = actor(56 + i as u8);
         s.approve_venue(who);
         s.fund(who, s.quote, units("500000", 6));
         let item = listed

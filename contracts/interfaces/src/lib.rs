@@ -94,8 +94,24 @@ pub struct FeedValue {
     /// Median of the fresh submissions, 18 decimals (price: quote per whole token; volatility:
     /// annualized fraction).
     pub value_e18: u128,
-    /// Timestamp of the **oldest** submission used, ms: consumers see the true age.
+    /// The newest instant a quorum of the agreeing submissions supports (the quorum-th newest
+    /// of their timestamps), ms: consumers compare it with their own freshness limit.
     pub ts_ms: u64,
+    /// The feed's window at the time of reading, ms: a consumer whose freshness limit is
+    /// shorter than the window cannot rely on every value in the median being that fresh.
+    pub window_ms: u64,
+}
+
+/// What a feed is and how its values are bounded: what a consumer checks before binding to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct FeedInfo {
+    /// What the feed measures.
+    pub kind: FeedKind,
+    /// How long a submission counts, ms.
+    pub window_ms: u64,
+    /// Largest value a submission may have, 18 decimals: no value above it can ever be read.
+    pub max_e18: u128,
 }
 
 /// Why a feed has no value.
@@ -106,9 +122,12 @@ pub enum FeedError {
     /// Returned if no feed has this id.
     UnknownFeed,
     /// Returned if a quorum of the feed's submissions was never fresh at the same time (a new
-    /// feed, or reporters that never overlapped). A feed that had a quorum keeps its last value
-    /// (with its old timestamp) through an outage.
+    /// feed, or reporters that never overlapped). A feed that had a value keeps its last one
+    /// (with its old timestamp) through an outage or a dispute.
     NoQuorum,
+    /// Returned if the feed's reporters disagree now (fewer than a quorum of the fresh values
+    /// lie within the feed's maximum spread of their median) and it never had a value before.
+    Disputed,
 }
 
 /// What a feed measures.
@@ -134,8 +153,16 @@ pub trait PriceOracle {
     #[ink(message)]
     fn read_batch(&self, feeds: Vec<FeedId>) -> Vec<Result<FeedValue, FeedError>>;
 
-    /// What `feed` measures, or `None` if no feed has this id (checked by the engine when a
-    /// market is listed or updated).
+    /// What `feed` measures, its window and its upper bound, or `None` if no feed has this id
+    /// (checked by the engine when a market is listed or updated).
     #[ink(message)]
-    fn feed_kind(&self, feed: FeedId) -> Option<FeedKind>;
+    fn feed_info(&self, feed: FeedId) -> Option<FeedInfo>;
+
+    /// The settlement value of price feed `feed` for the whole-hour boundary `boundary_ms`: the
+    /// first value a quorum of the submissions stamped at or after the boundary supported, as
+    /// recorded when they arrived (`ts_ms` is that value's stamp), or `None` if none was
+    /// recorded (an outage or a dispute over the hour, or a boundary older than the oracle
+    /// keeps). Depends on the oracle's data alone, not on who reads it or when.
+    #[ink(message)]
+    fn settlement(&self, feed: FeedId, boundary_ms: u64) -> Option<FeedValue>;
 }

@@ -1,6 +1,7 @@
 //! The oracle's one error type (outside the contract module so that sandbox tests can import it
 //! for typed assertions).
 
+use deltamargin_interfaces::FeedId;
 use margin_math::feed::SubmissionError;
 
 /// Why an oracle message failed. A message that returns `Err` reverts all its state changes.
@@ -37,6 +38,13 @@ pub enum OracleError {
     ZeroMinBound,
     /// Returned if a feed configuration has `max_e18 < min_e18`.
     InvertedBounds,
+    /// Returned if a feed configuration has `max_spread_e18 == 0` or above 1e18 (100%).
+    InvalidSpread,
+    /// Returned if a feed's quorum would not be a strict majority of the reporter set
+    /// (`quorum > reporters / 2`): by `create_feed` / `update_feed` for the feed's
+    /// own quorum, by `add_reporter` / `remove_reporter` for the first feed (named) whose quorum
+    /// the change would break — change that feed's quorum first.
+    QuorumNotMajority(FeedId),
     /// Returned if `update_feed` would change a feed's kind (price ↔ volatility): consumers bind
     /// feeds by id, so a feed's meaning never changes; create a new feed instead.
     KindChange,

@@ -89,3 +89,20 @@ pub struct Submitted {
     /// When the reporter observed the value, ms.
     pub ts_ms: u64,
 }
+
+/// A whole-hour settlement value was recorded for a price feed: the first value a quorum of the
+/// submissions stamped at or after `boundary_ms` supported.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettlementRecorded {
+    /// The feed.
+    #[ink(topic)]
+    pub feed: FeedId,
+    /// The boundary, ms.
+    #[ink(topic)]
+    pub boundary_ms: u64,
+    /// The value, 18 decimals.
+    pub value_e18: u128,
+    /// The value's stamp, ms.
+    pub ts_ms: u64,
+}

@@ -26,9 +26,10 @@ pub use self::oracle::{Oracle, OracleRef};
 pub use deltamargin_interfaces::{FeedError, FeedId, FeedValue};
 pub use errors::OracleError;
 pub use events::{
-    FeedCreated, FeedUpdated, OwnershipTransferStarted, OwnershipTransferred, ReporterAdded, ReporterRemoved, Submitted,
+    FeedCreated, FeedUpdated, OwnershipTransferStarted, OwnershipTransferred, ReporterAdded, ReporterRemoved,
+    SettlementRecorded, Submitted,
 };
-pub use types::{BatchItem, FeedConfig, FeedKind, MAX_REPORTERS};
+pub use types::{BatchItem, FeedConfig, FeedInfo, FeedKind, SettlementRecord, MAX_REPORTERS, SETTLEMENT_SLOTS};
 
 /// Returns `Err($err)` from the enclosing function unless `$cond` holds.
 macro_rules! ensure {
@@ -44,10 +45,13 @@ mod oracle {
     use crate::errors::OracleError;
     use crate::events::{
         FeedCreated, FeedUpdated, OwnershipTransferStarted, OwnershipTransferred, ReporterAdded, ReporterRemoved,
-        Submitted,
+        SettlementRecorded, Submitted,
     };
-    use crate::types::{BatchItem, Feed, FeedConfig, Reporter, StoredSubmission, MAX_REPORTERS};
-    use deltamargin_interfaces::{FeedError, FeedId, FeedValue, PriceOracle};
+    use crate::types::{
+        BatchItem, Feed, FeedConfig, FeedKind, Reporter, SettlementRecord, StoredSubmission, MAX_REPORTERS,
+        SETTLEMENT_SLOTS,
+    };
+    use deltamargin_interfaces::{FeedError, FeedId, FeedInfo, FeedValue, PriceOracle};
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
     use margin_math::feed::{self, FeedAggregateError, Submission};
@@ -68,6 +72,9 @@ mod oracle {
         reporters: Lazy<Vec<Reporter>>,
         /// Each feed's configuration and latest submissions, one storage cell per feed id.
         feeds: Mapping<FeedId, Feed>,
+        /// Whole-hour settlement records of the price feeds, by (feed, slot): slot
+        /// `(boundary / 1 h) mod SETTLEMENT_SLOTS`, so a feed keeps its last 7 days of records.
+        settlements: Mapping<(FeedId, u64), SettlementRecord>,
     }
 
     impl Oracle {
@@ -81,6 +88,7 @@ mod oracle {
                 last_epoch: 0,
                 reporters: Lazy::new(),
                 feeds: Mapping::new(),
+                settlements: Mapping::new(),
             }
         }
 
@@ -148,6 +156,7 @@ mod oracle {
             let full = u32::try_from(reporters.len()).map_or(true, |len| len >= MAX_REPORTERS);
             ensure!(!full, OracleError::TooManyReporters);
             let epoch = self.last_epoch.checked_add(1).ok_or(OracleError::EpochOverflow)?;
+            self.ensure_majorities(reporters.len().saturating_add(1))?;
             self.last_epoch = epoch;
             reporters.push(Reporter { account: who, epoch });
             self.reporters.set(&reporters);
@@ -167,6 +176,7 @@ mod oracle {
             let before = reporters.len();
             reporters.retain(|r| r.account != who);
             ensure!(reporters.len() != before, OracleError::NotReporter);
+            self.ensure_majorities(reporters.len())?;
             self.reporters.set(&reporters);
             self.env().emit_event(ReporterRemoved { reporter: who });
             Ok(())
@@ -198,6 +208,8 @@ mod oracle {
             self.ensure_owner()?;
             config.validate()?;
             let feed = self.feed_count;
+            let reporters = self.reporters.get_or_default().len();
+            ensure!(config.quorum_is_majority_of(reporters), OracleError::QuorumNotMajority(feed));
             self.feed_count = feed.checked_add(1).ok_or(OracleError::TooManyFeeds)?;
             self.feeds.insert(feed, &Feed { config, submissions: Vec::new() });
             self.env().emit_event(FeedCreated { feed, config });
@@ -218,6 +230,8 @@ mod oracle {
             let previous = stored.config;
             config.validate()?;
             ensure!(config.kind == previous.kind, OracleError::KindChange);
+            let reporters = self.reporters.get_or_default().len();
+            ensure!(config.quorum_is_majority_of(reporters), OracleError::QuorumNotMajority(feed));
             stored.config = config;
             self.feeds.insert(feed, &stored);
             self.env().emit_event(FeedUpdated { feed, previous, config });
@@ -278,6 +292,11 @@ mod oracle {
             for (feed, value_e18, ts_ms) in items {
                 self.env().emit_event(Submitted { feed, reporter, value_e18, ts_ms });
             }
+            for (feed, stored) in &cells {
+                if stored.config.kind == FeedKind::Price {
+                    self.record_settlement(*feed, stored, &reporters);
+                }
+            }
             Ok(())
         }
 
@@ -329,11 +348,45 @@ mod oracle {
             let stored = self.feeds.get(feed).ok_or(FeedError::UnknownFeed)?;
             let submissions: Vec<Submission> = counted(&stored, reporters).into_iter().map(|(_, s)| s).collect();
             let config = stored.config;
-            feed::latest_value(&submissions, self.env().block_timestamp(), config.window_ms, config.quorum)
-                .map(|s| FeedValue { value_e18: s.value_e18, ts_ms: s.ts_ms })
+            feed::latest_value(&submissions, self.env().block_timestamp(), &config.rules())
+                .map(|s| FeedValue { value_e18: s.value_e18, ts_ms: s.ts_ms, window_ms: config.window_ms })
                 .map_err(|e| match e {
                     FeedAggregateError::NoQuorum => FeedError::NoQuorum,
+                    FeedAggregateError::Disputed => FeedError::Disputed,
                 })
+        }
+
+        /// Checks that every feed's quorum stays a strict majority of `reporters` reporters.
+        fn ensure_majorities(&self, reporters: usize) -> Result<(), OracleError> {
+            for feed in 0..self.feed_count {
+                let Some(stored) = self.feeds.get(feed) else { continue };
+                ensure!(stored.config.quorum_is_majority_of(reporters), OracleError::QuorumNotMajority(feed));
+            }
+            Ok(())
+        }
+
+        /// After a price feed took submissions: records the current whole hour's settlement value
+        /// if it has none yet and a quorum of the submissions stamped from the hour on agrees
+        /// (`margin_math::feed::settlement_value`). Emits `SettlementRecorded`.
+        fn record_settlement(&mut self, feed: FeedId, stored: &Feed, reporters: &[Reporter]) {
+            let now = self.env().block_timestamp();
+            let boundary_ms = feed::settlement_boundary(now);
+            let slot = (boundary_ms / feed::SETTLEMENT_PERIOD_MS) % SETTLEMENT_SLOTS;
+            if self.settlements.get((feed, slot)).is_some_and(|r| r.boundary_ms == boundary_ms) {
+                return;
+            }
+            let submissions: Vec<Submission> = counted(stored, reporters).into_iter().map(|(_, s)| s).collect();
+            let Ok(value) = feed::settlement_value(&submissions, now, boundary_ms, &stored.config.rules()) else {
+                return;
+            };
+            let record = SettlementRecord { boundary_ms, value_e18: value.value_e18, ts_ms: value.ts_ms };
+            self.settlements.insert((feed, slot), &record);
+            self.env().emit_event(SettlementRecorded {
+                feed,
+                boundary_ms,
+                value_e18: value.value_e18,
+                ts_ms: value.ts_ms,
+            });
         }
     }
 
@@ -382,12 +435,28 @@ mod oracle {
             feeds.into_iter().map(|feed| self.value(feed, &reporters)).collect()
         }
 
-        /// What `feed` measures (`None` for an unknown id).
+        /// What `feed` measures, its window and its upper bound (`None` for an unknown id).
         ///
         /// Caller: anyone. No errors, no events.
         #[ink(message)]
-        fn feed_kind(&self, feed: FeedId) -> Option<crate::types::FeedKind> {
-            self.feeds.get(feed).map(|stored| stored.config.kind)
+        fn feed_info(&self, feed: FeedId) -> Option<FeedInfo> {
+            self.feeds.get(feed).map(|stored| FeedInfo {
+                kind: stored.config.kind,
+                window_ms: stored.config.window_ms,
+                max_e18: stored.config.max_e18,
+            })
+        }
+
+        /// The recorded settlement value of price feed `feed` for the whole hour `boundary_ms`
+        /// (see the trait), with the feed's current window.
+        ///
+        /// Caller: anyone. No errors (`None`: no record), no events.
+        #[ink(message)]
+        fn settlement(&self, feed: FeedId, boundary_ms: u64) -> Option<FeedValue> {
+            let slot = (boundary_ms / feed::SETTLEMENT_PERIOD_MS) % SETTLEMENT_SLOTS;
+            let record = self.settlements.get((feed, slot)).filter(|r| r.boundary_ms == boundary_ms)?;
+            let window_ms = self.feeds.get(feed).map_or(0, |f| f.config.window_ms);
+            Some(FeedValue { value_e18: record.value_e18, ts_ms: record.ts_ms, window_ms })
         }
     }
 
@@ -426,6 +495,8 @@ mod oracle {
                 quorum,
                 min_e18: E18 / 1_000_000,
                 max_e18: 10_000_000_000 * E18,
+                // 100%: these tests are about medians and windows; disputes have their own.
+                max_spread_e18: E18,
             }
         }
 
@@ -534,7 +605,7 @@ mod oracle {
 
         #[ink::test]
         fn owner_adds_and_removes_reporters_with_events() {
-            let mut oracle = setup(0, 1);
+            let mut oracle = setup(0, 2);
             assert_eq!(oracle.add_reporter(account(1)), Ok(()));
             assert_eq!(last_event::<ReporterAdded>(), ReporterAdded { reporter: account(1), epoch: 1 });
             assert_eq!(events().last().unwrap().topics.len(), 2);
@@ -562,7 +633,7 @@ mod oracle {
 
         #[ink::test]
         fn reporter_set_is_bounded() {
-            let mut oracle = setup(32, 1);
+            let mut oracle = setup(32, 17);
             assert_eq!(oracle.reporters().len(), MAX_REPORTERS as usize);
             let before = events().len();
             assert_eq!(oracle.add_reporter(account(200)), Err(OracleError::TooManyReporters));
@@ -587,7 +658,7 @@ mod oracle {
             assert_eq!(oracle.feed_count(), 1);
             assert_eq!(last_event::<FeedCreated>(), FeedCreated { feed: 0, config: price_config(1) });
             assert_eq!(events().last().unwrap().topics.len(), 2);
-            let vol = FeedConfig { kind: FeedKind::Volatility, window_ms: 1, quorum: 32, min_e18: 1, max_e18: 1 };
+            let vol = FeedConfig { kind: FeedKind::Volatility, window_ms: 1, quorum: 32, min_e18: 1, max_e18: 1, max_spread_e18: 1 };
             assert_eq!(oracle.create_feed(vol), Ok(1));
             assert_eq!(oracle.feed_count(), 2);
             assert_eq!(oracle.feed_config(1), Some(vol));
@@ -712,7 +783,13 @@ mod oracle {
                 oracle.submit_batch(vec![(0, 5 * E18, NOW - 3), (1, 7 * E18, NOW), (0, 6 * E18, NOW - 3)]),
                 Ok(())
             );
-            let emitted: Vec<Submitted> = events()[before..].iter().map(decode).collect();
+            // NOW is a whole hour: feed 1's value, stamped NOW, also records its settlement,
+            // after the submissions' events.
+            let all = events();
+            assert_eq!(all.len(), before + 4);
+            let recorded: SettlementRecorded = decode(&all[before + 3]);
+            assert_eq!(recorded, SettlementRecorded { feed: 1, boundary_ms: NOW, value_e18: 7 * E18, ts_ms: NOW });
+            let emitted: Vec<Submitted> = all[before..before + 3].iter().map(decode).collect();
             assert_eq!(
                 emitted,
                 vec![
@@ -761,10 +838,10 @@ mod oracle {
             submit_as(&mut oracle, 2, 0, 101 * E18, NOW).unwrap();
             submit_as(&mut oracle, 3, 0, 102 * E18, NOW).unwrap();
             submit_as(&mut oracle, 4, 0, 9_000_000 * E18, NOW).unwrap();
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 101 * E18, ts_ms: NOW }));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 101 * E18, ts_ms: NOW, window_ms: WINDOW }));
             // A low outlier instead: the lower middle is still an honest value.
             submit_as(&mut oracle, 4, 0, E18, NOW).unwrap();
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 100 * E18, ts_ms: NOW }));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 100 * E18, ts_ms: NOW, window_ms: WINDOW }));
         }
 
         #[ink::test]
@@ -773,7 +850,7 @@ mod oracle {
             submit_as(&mut oracle, 1, 0, 10 * E18, NOW - 40_000).unwrap();
             submit_as(&mut oracle, 2, 0, 20 * E18, NOW - 1).unwrap();
             submit_as(&mut oracle, 3, 0, 30 * E18, NOW - 20_000).unwrap();
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 20 * E18, ts_ms: NOW - 40_000 }));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 20 * E18, ts_ms: NOW - 40_000, window_ms: WINDOW }));
         }
 
         #[ink::test]
@@ -781,12 +858,12 @@ mod oracle {
             let mut oracle = setup(1, 1);
             submit_as(&mut oracle, 1, 0, 5 * E18, NOW).unwrap();
             set_now(NOW + WINDOW - 1);
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW }));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW, window_ms: WINDOW }));
             set_now(NOW + WINDOW);
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW }));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW, window_ms: WINDOW }));
             // One ms later the quorum is lost: the last quorum value stays, with its old stamp.
             set_now(NOW + WINDOW + 1);
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW }));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW, window_ms: WINDOW }));
             // The stale submission is still listed (freshness is the reader's filter).
             assert_eq!(oracle.submissions(0), vec![(account(1), 5 * E18, NOW)]);
         }
@@ -802,7 +879,7 @@ mod oracle {
             submit_as(&mut oracle, 3, 0, 7 * E18, NOW - WINDOW - 1).unwrap();
             assert_eq!(oracle.read(0), Err(FeedError::NoQuorum));
             submit_as(&mut oracle, 3, 0, 7 * E18, NOW).unwrap();
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 6 * E18, ts_ms: NOW }));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 6 * E18, ts_ms: NOW, window_ms: WINDOW }));
         }
 
         #[ink::test]
@@ -811,7 +888,7 @@ mod oracle {
             submit_as(&mut oracle, 1, 0, 100 * E18, NOW).unwrap();
             submit_as(&mut oracle, 2, 0, 104 * E18, NOW).unwrap();
             submit_as(&mut oracle, 3, 0, 102 * E18, NOW).unwrap();
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW }));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW, window_ms: WINDOW }));
             // Reporter 1 keeps reporting alone; 2 and 3 fall silent.
             for k in 1..=5u64 {
                 set_now(NOW + k * WINDOW / 2);
@@ -820,11 +897,11 @@ mod oracle {
             // One fresh submission is no quorum: the feed serves what 2 and 3 (with 1's value of
             // then gone) last supported: the lower middle of 102 and 104, stamped NOW.
             set_now(NOW + 5 * WINDOW / 2);
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW }));
-            assert_eq!(oracle.read_batch(vec![0]), vec![Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW })]);
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW, window_ms: WINDOW }));
+            assert_eq!(oracle.read_batch(vec![0]), vec![Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW, window_ms: WINDOW })]);
             // Reporter 2 returns: a fresh quorum again, fresh value and stamp.
             submit_as(&mut oracle, 2, 0, 107 * E18, NOW + 5 * WINDOW / 2).unwrap();
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 105 * E18, ts_ms: NOW + 5 * WINDOW / 2 }));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 105 * E18, ts_ms: NOW + 5 * WINDOW / 2, window_ms: WINDOW }));
         }
 
         #[ink::test]
@@ -836,7 +913,9 @@ mod oracle {
             assert_eq!(oracle.read(0).map(|v| v.value_e18), Ok(6 * E18));
             set_caller(accounts().alice);
             oracle.remove_reporter(account(2)).unwrap();
-            assert_eq!(oracle.read(0).map(|v| v.value_e18), Ok(5 * E18));
+            // The two left disagree (900 is far beyond the spread of the median, 5): disputed,
+            // and no earlier value of theirs to fall back on.
+            assert_eq!(oracle.read(0), Err(FeedError::Disputed));
             assert_eq!(oracle.submissions(0), vec![(account(1), 5 * E18, NOW), (account(3), 900 * E18, NOW)]);
             oracle.remove_reporter(account(3)).unwrap();
             assert_eq!(oracle.read(0), Err(FeedError::NoQuorum));
@@ -855,19 +934,21 @@ mod oracle {
             assert_eq!(oracle.submissions(0), vec![(account(1), 5 * E18, NOW)]);
             // The void submission does not constrain the next one's timestamp either.
             assert_eq!(submit_as(&mut oracle, 2, 0, 7 * E18, NOW - 30), Ok(()));
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW - 30 }));
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW - 30, window_ms: WINDOW }));
         }
 
         #[ink::test]
         fn tightened_bounds_exclude_stored_values() {
-            let mut oracle = setup(2, 1);
+            let mut oracle = setup(3, 2);
             submit_as(&mut oracle, 1, 0, 5 * E18, NOW).unwrap();
-            submit_as(&mut oracle, 2, 0, 50 * E18, NOW).unwrap();
-            assert_eq!(oracle.read(0).map(|v| v.value_e18), Ok(5 * E18));
+            submit_as(&mut oracle, 2, 0, 6 * E18, NOW).unwrap();
+            submit_as(&mut oracle, 3, 0, 9 * E18, NOW).unwrap();
+            assert_eq!(oracle.read(0).map(|v| v.value_e18), Ok(6 * E18));
             set_caller(accounts().alice);
-            oracle.update_feed(0, FeedConfig { min_e18: 10 * E18, ..price_config(1) }).unwrap();
-            assert_eq!(oracle.read(0).map(|v| v.value_e18), Ok(50 * E18));
-            assert_eq!(oracle.submissions(0), vec![(account(2), 50 * E18, NOW)]);
+            oracle.update_feed(0, FeedConfig { min_e18: 7 * E18, ..price_config(2) }).unwrap();
+            assert_eq!(oracle.submissions(0), vec![(account(3), 9 * E18, NOW)]);
+            // One value left within the bounds, none before: no quorum ever.
+            assert_eq!(oracle.read(0), Err(FeedError::NoQuorum));
         }
 
         #[ink::test]
@@ -878,29 +959,109 @@ mod oracle {
                 .create_feed(FeedConfig {
                     kind: FeedKind::Volatility,
                     window_ms: 10,
-                    quorum: 1,
+                    quorum: 2,
                     min_e18: 1,
                     max_e18: 5 * E18,
+                    max_spread_e18: E18,
                 })
                 .unwrap();
             submit_as(&mut oracle, 1, 0, 5 * E18, NOW).unwrap();
             submit_as(&mut oracle, 2, 0, 6 * E18, NOW - 7).unwrap();
             submit_as(&mut oracle, 1, 1, E18 / 2, NOW - 20).unwrap();
+            submit_as(&mut oracle, 2, 1, E18 / 2, NOW - 20).unwrap();
             let before = events().len();
             assert_eq!(
                 oracle.read_batch(vec![0, 1, 2, 0]),
                 vec![
-                    Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW - 7 }),
-                    // Its only submission left the 10 ms window: the last value, stamped old.
-                    Ok(FeedValue { value_e18: E18 / 2, ts_ms: NOW - 20 }),
+                    Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW - 7, window_ms: WINDOW }),
+                    // Its submissions left the 10 ms window: the last value, stamped old.
+                    Ok(FeedValue { value_e18: E18 / 2, ts_ms: NOW - 20, window_ms: 10 }),
                     Err(FeedError::UnknownFeed),
-                    Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW - 7 }),
+                    Ok(FeedValue { value_e18: 5 * E18, ts_ms: NOW - 7, window_ms: WINDOW }),
                 ]
             );
             assert_eq!(oracle.read(2), Err(FeedError::UnknownFeed));
             assert!(oracle.read_batch(Vec::new()).is_empty());
             assert_eq!(events().len(), before);
             assert!(oracle.submissions(2).is_empty());
+        }
+        // ------------------------------------------------------------ majority, disputes, settlement
+
+        #[ink::test]
+        fn quorum_must_stay_a_strict_majority() {
+            let mut oracle = setup(3, 2);
+            // 4 reporters would make 2 half, not a majority.
+            assert_eq!(oracle.add_reporter(account(4)), Err(OracleError::QuorumNotMajority(0)));
+            assert_eq!(oracle.update_feed(0, price_config(1)), Err(OracleError::QuorumNotMajority(0)));
+            assert_eq!(oracle.create_feed(price_config(1)), Err(OracleError::QuorumNotMajority(1)));
+            // Raise the quorum first, then add.
+            assert_eq!(oracle.update_feed(0, price_config(3)), Ok(()));
+            assert_eq!(oracle.add_reporter(account(4)), Ok(()));
+            assert_eq!(oracle.reporters().len(), 4);
+            // Removing one keeps 3 > 3 / 2; lowering to 2 of 3 is fine again.
+            assert_eq!(oracle.remove_reporter(account(4)), Ok(()));
+            assert_eq!(oracle.update_feed(0, price_config(2)), Ok(()));
+        }
+
+        #[ink::test]
+        fn an_outlier_neither_moves_nor_disputes_and_a_split_is_disputed() {
+            let mut oracle = setup(3, 2);
+            set_caller(accounts().alice);
+            oracle.update_feed(0, FeedConfig { max_spread_e18: E18 / 50, ..price_config(2) }).unwrap();
+            submit_as(&mut oracle, 1, 0, 100 * E18, NOW).unwrap();
+            submit_as(&mut oracle, 2, 0, 101 * E18, NOW).unwrap();
+            submit_as(&mut oracle, 3, 0, E18, NOW).unwrap();
+            assert_eq!(oracle.read(0).map(|v| v.value_e18), Ok(100 * E18));
+            // The honest second reporter goes quiet: one honest value, one outlier, quorum 2.
+            set_now(NOW + WINDOW);
+            submit_as(&mut oracle, 1, 0, 100 * E18, NOW + WINDOW).unwrap();
+            submit_as(&mut oracle, 3, 0, E18, NOW + WINDOW).unwrap();
+            set_now(NOW + WINDOW + 1);
+            // Disputed now: the last agreed value is served with its old stamp.
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 100 * E18, ts_ms: NOW, window_ms: WINDOW }));
+        }
+
+        #[ink::test]
+        fn the_first_quorum_value_after_each_whole_hour_is_recorded_once() {
+            let mut oracle = setup(3, 2);
+            let hour = 3_600_000;
+            let boundary = (NOW / hour + 1) * hour;
+            set_now(boundary - 1);
+            submit_as(&mut oracle, 1, 0, 90 * E18, boundary - 1).unwrap();
+            submit_as(&mut oracle, 2, 0, 90 * E18, boundary - 1).unwrap();
+            set_now(boundary + 10);
+            submit_as(&mut oracle, 1, 0, 100 * E18, boundary + 10).unwrap();
+            // One submission from the hour on: no quorum of them yet.
+            assert_eq!(oracle.settlement(0, boundary), None);
+            set_now(boundary + 20);
+            submit_as(&mut oracle, 2, 0, 102 * E18, boundary + 20).unwrap();
+            let recorded = Some(FeedValue { value_e18: 100 * E18, ts_ms: boundary + 10, window_ms: WINDOW });
+            assert_eq!(oracle.settlement(0, boundary), recorded);
+            assert_eq!(
+                last_event::<SettlementRecorded>(),
+                SettlementRecorded { feed: 0, boundary_ms: boundary, value_e18: 100 * E18, ts_ms: boundary + 10 }
+            );
+            // Later values do not change it, whoever submits them and whenever it is read.
+            set_now(boundary + 1_800_000);
+            submit_as(&mut oracle, 3, 0, 130 * E18, boundary + 1_800_000).unwrap();
+            submit_as(&mut oracle, 1, 0, 130 * E18, boundary + 1_800_000).unwrap();
+            assert_eq!(oracle.settlement(0, boundary), recorded);
+            // A week later its slot holds a newer hour: the old record is gone, not confused.
+            set_now(boundary + 168 * hour + 5);
+            submit_as(&mut oracle, 1, 0, 140 * E18, boundary + 168 * hour + 5).unwrap();
+            submit_as(&mut oracle, 2, 0, 140 * E18, boundary + 168 * hour + 5).unwrap();
+            assert_eq!(oracle.settlement(0, boundary), None);
+            assert_eq!(oracle.settlement(0, boundary + 168 * hour).map(|v| v.value_e18), Some(140 * E18));
+            // Volatility feeds keep no records; an unknown feed has none.
+            assert_eq!(oracle.settlement(7, boundary), None);
+        }
+
+        #[ink::test]
+        fn feed_info_names_kind_window_and_upper_bound() {
+            let oracle = setup(1, 1);
+            let info = FeedInfo { kind: FeedKind::Price, window_ms: WINDOW, max_e18: 10_000_000_000 * E18 };
+            assert_eq!(oracle.feed_info(0), Some(info));
+            assert_eq!(oracle.feed_info(1), None);
         }
     }
 }

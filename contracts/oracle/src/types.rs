@@ -4,12 +4,34 @@ use deltamargin_interfaces::FeedId;
 use ink::primitives::AccountId;
 
 use crate::errors::OracleError;
+use margin_math::feed::FeedRules;
+
+/// 10^18: a fraction of 1 with 18 decimals.
+const ONE_E18: u128 = 1_000_000_000_000_000_000;
+
+/// How many whole-hour settlement records the oracle keeps per price feed: the last 7 days (a
+/// record's slot is reused 168 hours later, so the storage a feed's records take is bounded and
+/// paid once, by the reporters whose submissions write them).
+pub const SETTLEMENT_SLOTS: u64 = 168;
+
+/// The recorded settlement value of one whole-hour boundary of one price feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct SettlementRecord {
+    /// The boundary, ms (a whole hour).
+    pub boundary_ms: u64,
+    /// The first value a quorum of the submissions stamped at or after it supported, 18 decimals.
+    pub value_e18: u128,
+    /// That value's stamp, ms.
+    pub ts_ms: u64,
+}
 
 /// Largest number of reporters the oracle holds at once; reads iterate over all of them, so this
 /// bounds the gas of `read`.
 pub const MAX_REPORTERS: u32 = 32;
 
-pub use deltamargin_interfaces::FeedKind;
+pub use deltamargin_interfaces::{FeedInfo, FeedKind};
 
 /// A feed's parameters, set by the owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,13 +49,17 @@ pub struct FeedConfig {
     pub min_e18: u128,
     /// Largest accepted value, 18 decimals (≥ `min_e18`).
     pub max_e18: u128,
+    /// How far from the median a fresh value may lie and still agree with it, a fraction of the
+    /// median with 18 decimals (`0 < max_spread_e18 ≤ 1e18`; 0.02e18 = 2%). Fewer than `quorum`
+    /// agreeing values make the feed disputed (see `margin_math::feed::aggregate`).
+    pub max_spread_e18: u128,
 }
 
 impl FeedConfig {
     /// Checks the configuration: `window_ms > 0` ([`OracleError::ZeroWindow`]),
     /// `1 ≤ quorum ≤ MAX_REPORTERS` ([`OracleError::InvalidQuorum`]), `min_e18 > 0`
-    /// ([`OracleError::ZeroMinBound`]) and `max_e18 ≥ min_e18` ([`OracleError::InvertedBounds`]),
-    /// in this order.
+    /// ([`OracleError::ZeroMinBound`]), `max_e18 ≥ min_e18` ([`OracleError::InvertedBounds`]) and
+    /// `0 < max_spread_e18 ≤ 1e18` ([`OracleError::InvalidSpread`]), in this order.
     pub fn validate(&self) -> Result<(), OracleError> {
         if self.window_ms == 0 {
             return Err(OracleError::ZeroWindow);
@@ -47,7 +73,23 @@ impl FeedConfig {
         if self.max_e18 < self.min_e18 {
             return Err(OracleError::InvertedBounds);
         }
+        if self.max_spread_e18 == 0 || self.max_spread_e18 > ONE_E18 {
+            return Err(OracleError::InvalidSpread);
+        }
         Ok(())
+    }
+
+    /// Whether `quorum` is a strict majority of `reporters` reporters: `quorum > reporters / 2`.
+    /// A minority then can neither set nor dispute a value. (A quorum above the reporter count
+    /// is allowed: the feed then has no value until enough reporters join, which endangers
+    /// nobody's funds.)
+    pub fn quorum_is_majority_of(&self, reporters: usize) -> bool {
+        usize::try_from(self.quorum).unwrap_or(usize::MAX) > reporters / 2
+    }
+
+    /// The aggregation rules of `margin_math::feed`.
+    pub fn rules(&self) -> FeedRules {
+        FeedRules { window_ms: self.window_ms, quorum: self.quorum, max_spread_e18: self.max_spread_e18 }
     }
 
     /// Whether `value_e18` lies within `[min_e18, max_e18]`.

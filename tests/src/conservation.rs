@@ -91,6 +91,19 @@ pub struct State {
 /// Accounts read per `accounts(from, limit)` page.
 const PAGE: u32 = 100;
 
+/// A lookup of the engine's admin module (`market`, `asset`, `instrument`: `Result<T,
+/// EngineError>`), `None` where the engine has no such item.
+fn module_view<T: ink::scale::Decode>(
+    chain: &mut crate::utils::Chain,
+    owner: Account,
+    engine: Account,
+    message: &str,
+    args: impl ink::scale::Encode,
+) -> Option<T> {
+    let value: Result<T, engine::EngineError> = chain.call(owner, engine, message, args);
+    value.ok()
+}
+
 /// Captures [`State`] including the accounts of `actors` (every indexed account is included,
 /// read page by page).
 pub fn capture(d: &mut impl Deployment, actors: &[Account]) -> State {
@@ -115,10 +128,10 @@ pub fn capture(d: &mut impl Deployment, actors: &[Account]) -> State {
     }
     let accounts = ids.iter().map(|&a| (a, chain.call(owner, engine, "account", a))).collect();
     let instrument_count = config.instrument_count;
-    let instruments = (0..instrument_count).map(|i| chain.call(owner, engine, "instrument", i)).collect();
+    let instruments = (0..instrument_count).map(|i| module_view(chain, owner, engine, "instrument", i)).collect();
     let market_count = config.market_count;
-    let markets = (0..market_count).map(|u| chain.call(owner, engine, "market", u)).collect();
-    let assets = tokens.iter().map(|&t| chain.call(owner, engine, "asset", t)).collect();
+    let markets = (0..market_count).map(|u| module_view(chain, owner, engine, "market", u)).collect();
+    let assets = tokens.iter().map(|&t| module_view(chain, owner, engine, "asset", t)).collect();
     let (insurance_fund, deficit, quote_held) = (config.insurance_fund, config.deficit, config.quote_held);
     let mut holders = vec![engine];
     holders.extend_from_slice(actors);
@@ -373,7 +386,10 @@ fn settlement_price(
     key: (u32, u64),
 ) -> Option<u128> {
     let (owner, engine) = (s.owner(), s.engine());
-    *cache.entry(key).or_insert_with(|| s.chain().call(owner, engine, "settlement_price", key))
+    *cache.entry(key).or_insert_with(|| {
+        let price: Result<Option<u128>, engine::EngineError> = s.chain().call(owner, engine, "settlement_price", key);
+        price.ok().flatten()
+    })
 }
 
 /// A signed sum of products `size_e18 · entry_e18` (up to ~1e52) in base-1e18 limbs.

@@ -169,13 +169,14 @@ fn seventeenth_collateral_asset_cannot_be_listed() {
         let res: Unit = s.chain.call(owner, s.engine, "list_asset", (token, ETH, 0u128, units("1000", 6)));
         assert_eq!(res, Ok(()), "asset {i}");
     }
-    let listed: Vec<Account> = s.chain.call(owner, s.engine, "collateral_assets", ());
+    let listed: Result<Vec<Account>, EngineError> = s.chain.call(owner, s.engine, "collateral_assets", ());
+    let listed = listed.expect("collateral_assets");
     assert_eq!(listed.len() as u32, MAX_ASSETS);
     let extra = deploy_token(&mut s, "EXTRA", 6, 200);
     let args = (extra, ETH, 0u128, units("1000", 6));
     assert_rejected::<()>(&mut s, &[], owner, "list_asset", args, EngineError::TooManyAssets);
-    let asset: Option<engine::types::AssetConfig> = s.chain.call(owner, s.engine, "asset", extra);
-    assert_eq!(asset, None);
+    let asset: Result<engine::types::AssetConfig, EngineError> = s.chain.call(owner, s.engine, "asset", extra);
+    assert_eq!(asset, Err(EngineError::UnknownAsset));
 }
 
 #[test]
@@ -633,8 +634,8 @@ fn venue_fee_above_100_percent_is_rejected() {
     let mut s = Suite::new();
     let (owner, desk) = (s.owner, actor(20));
     assert_rejected::<()>(&mut s, &[], owner, "authorize_venue", (desk, E18 + 1), EngineError::InvalidFeeRate);
-    let venue: Option<engine::types::VenueConfig> = s.chain.call(owner, s.engine, "venue", desk);
-    assert_eq!(venue, None);
+    let venue: Result<engine::types::VenueConfig, EngineError> = s.chain.call(owner, s.engine, "venue", desk);
+    assert_eq!(venue, Err(EngineError::VenueNotAuthorized));
     let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, E18));
     assert_eq!(res, Ok(()), "100% is the largest maximum");
 }
@@ -879,8 +880,8 @@ fn trade_on_reduce_only_market_must_reduce() {
     let (owner, engine) = (s.owner, s.engine);
     let res: Unit = s.chain.call(owner, engine, "set_reduce_only", (BTC, true));
     assert_eq!(res, Ok(()));
-    let flagged: bool = s.chain.call(owner, engine, "is_reduce_only", BTC);
-    assert!(flagged);
+    let flagged: Result<bool, EngineError> = s.chain.call(owner, engine, "is_reduce_only", BTC);
+    assert_eq!(flagged, Ok(true));
     let venue = s.venue;
     let carol = actor(12);
     s.fund(carol, s.quote, units("1000000", 6));

@@ -323,14 +323,14 @@ fn remaining_messages(s: &mut Suite, report: &mut Report, user: Account, other: 
     // ---- engine: views
     let config: engine::types::EngineConfig = measure(s, report, owner, engine, "config", (), "");
     assert_eq!(config.owner, owner);
-    let _: Option<engine::types::MarketConfig> = measure(s, report, owner, engine, "market", BTC, "");
-    let _: Option<engine::types::AssetConfig> = measure(s, report, owner, engine, "asset", quote, "");
-    let _: Vec<Account> = measure(s, report, owner, engine, "collateral_assets", (), "");
-    let _: Option<engine::types::Instrument> = measure(s, report, owner, engine, "instrument", 0u32, "");
+    let _: EngineResult<engine::types::MarketConfig> = measure(s, report, owner, engine, "market", BTC, "");
+    let _: EngineResult<engine::types::AssetConfig> = measure(s, report, owner, engine, "asset", quote, "");
+    let _: EngineResult<Vec<Account>> = measure(s, report, owner, engine, "collateral_assets", (), "");
+    let _: EngineResult<engine::types::Instrument> = measure(s, report, owner, engine, "instrument", 0u32, "");
     let venue = s.venue;
-    let _: Option<engine::types::VenueConfig> = measure(s, report, owner, engine, "venue", venue, "");
-    let _: bool = measure(s, report, owner, engine, "is_venue_approved", (user, venue), "");
-    let _: bool = measure(s, report, owner, engine, "is_reduce_only", BTC, "");
+    let _: EngineResult<engine::types::VenueConfig> = measure(s, report, owner, engine, "venue", venue, "");
+    let _: EngineResult<bool> = measure(s, report, owner, engine, "is_venue_approved", (user, venue), "");
+    let _: EngineResult<bool> = measure(s, report, owner, engine, "is_reduce_only", BTC, "");
     let r: EngineResult<engine::types::HealthView> =
         measure(s, report, owner, engine, "health", other, "32 positions (the counterparty)");
     ok(r, "health of the counterparty");

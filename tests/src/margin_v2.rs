@@ -60,7 +60,11 @@ fn hedged_one_hour_call_cannot_be_opened_with_ten_dollars_of_equity() {
                 settlement_e18: None,
             },
         },
-        Position { underlying: BTC, size_e18: -(E18 as i128) / 2, kind: PositionKind::Linear { entry_e18: e18("60000") } },
+        Position {
+            underlying: BTC,
+            size_e18: -(E18 as i128) / 2,
+            kind: PositionKind::Linear { entry_e18: e18("60000") },
+        },
     ];
     let account = MathAccount { cash: data.cash, cash_decimals: 6, collateral: &[], positions: &positions };
     let markets = [margin_math::margin::Market {

@@ -448,8 +448,9 @@ impl World {
 
     fn pinned(&mut self, o: &Opt) -> bool {
         let (owner, engine) = (self.s.owner, self.s.engine);
-        let price: Option<u128> = self.s.chain.call(owner, engine, "settlement_price", (o.underlying, o.expiry_ms));
-        price.is_some()
+        let price: Result<Option<u128>, EngineError> =
+            self.s.chain.call(owner, engine, "settlement_price", (o.underlying, o.expiry_ms));
+        price.is_ok_and(|p| p.is_some())
     }
 
     // ------------------------------------------------------------------ generation

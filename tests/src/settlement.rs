@@ -228,7 +228,7 @@ fn settle_in_order(order: [usize; 4]) -> [i128; 4] {
     }
     assert_eq!(s.settlement_price(BTC, EXPIRY), Some(e18(price)));
     for id in [call, put] {
-        let listing: Option<engine::types::Instrument> = s.chain.call(s.owner, s.engine, "instrument", id);
+        let listing: Result<engine::types::Instrument, EngineError> = s.chain.call(s.owner, s.engine, "instrument", id);
         assert_eq!(listing.unwrap().open_interest_e18, 0);
     }
     conserved(&mut s, &[h1, h2, w1, w2, keeper]);

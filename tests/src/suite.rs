@@ -283,7 +283,9 @@ impl Suite {
 
     /// The pinned settlement price of (`underlying`, `expiry_ms`), if any.
     pub fn settlement_price(&mut self, underlying: u32, expiry_ms: u64) -> Option<u128> {
-        self.chain.call(self.owner, self.engine, "settlement_price", (underlying, expiry_ms))
+        let price: Result<Option<u128>, EngineError> =
+            self.chain.call(self.owner, self.engine, "settlement_price", (underlying, expiry_ms));
+        price.expect("settlement_price")
     }
 
     /// Mints `amount` quote base units to `who`, approves the engine and calls

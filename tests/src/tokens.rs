@@ -57,7 +57,8 @@ fn withdraw(s: &mut Suite, who: Account, asset: Account, amount: u128) -> Result
 }
 
 fn asset(s: &mut Suite, token: Account) -> Option<AssetConfig> {
-    s.chain.call(s.owner, s.engine, "asset", token)
+    let config: Result<AssetConfig, EngineError> = s.chain.call(s.owner, s.engine, "asset", token);
+    config.ok()
 }
 
 // ------------------------------------------------------------------------------ PSP22 token

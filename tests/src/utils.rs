@@ -18,7 +18,7 @@ pub const GAS_LIMIT: Weight = Weight::from_parts(2_000_000_000_000, 64 * 1024 * 
 
 /// The engine's owner-only messages: they live in the admin module (`engine_admin`) and are
 /// reached through the engine's `admin(selector ++ arguments)` message.
-pub const ENGINE_ADMIN_MESSAGES: [&str; 16] = [
+pub const ENGINE_ADMIN_MESSAGES: [&str; 27] = [
     "transfer_ownership",
     "accept_ownership",
     "list_market",
@@ -35,6 +35,17 @@ pub const ENGINE_ADMIN_MESSAGES: [&str; 16] = [
     "set_reduce_only",
     "cover_deficit",
     "set_liquidation_params",
+    "pin_settlement",
+    "settle",
+    "fund_insurance",
+    "market",
+    "asset",
+    "collateral_assets",
+    "instrument",
+    "venue",
+    "is_venue_approved",
+    "is_reduce_only",
+    "settlement_price",
 ];
 
 /// The engine's `admin` input that runs admin-module `message` with SCALE-encoded `args`:

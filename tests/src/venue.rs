@@ -41,7 +41,7 @@ fn position(s: &mut Suite, who: Account, instrument: InstrumentId) -> PositionDa
 }
 
 fn open_interest(s: &mut Suite, instrument: InstrumentId) -> u128 {
-    let i: Option<engine::types::Instrument> = s.chain.call(s.owner, s.engine, "instrument", instrument);
+    let i: Result<engine::types::Instrument, EngineError> = s.chain.call(s.owner, s.engine, "instrument", instrument);
     i.expect("listed").open_interest_e18
 }
 
@@ -236,8 +236,8 @@ fn revoked_approval_stops_the_venue() {
     let changes = s.chain.events::<VenueApprovalChanged>(engine);
     assert_eq!(changes.len(), 1);
     assert_eq!((changes[0].account, changes[0].venue, changes[0].approved), (alice, venue, false));
-    let approved: bool = s.chain.call(alice, engine, "is_venue_approved", (alice, venue));
-    assert!(!approved);
+    let approved: Result<bool, EngineError> = s.chain.call(alice, engine, "is_venue_approved", (alice, venue));
+    assert_eq!(approved, Ok(false));
     // Not even a trade that reduces Alice's position.
     let expected = EngineError::VenueNotApproved(Side::Seller);
     assert_trade_rejected(&mut s, &[alice, bob], (bob, alice), perp, E18, e18("60000"), 0, expected);
@@ -261,8 +261,8 @@ fn deauthorized_venue_cannot_trade_until_reauthorized() {
     let events = s.chain.events::<VenueDeauthorized>(engine);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].venue, venue);
-    let config: Option<engine::types::VenueConfig> = s.chain.call(owner, engine, "venue", venue);
-    assert_eq!(config, None);
+    let config: Result<engine::types::VenueConfig, EngineError> = s.chain.call(owner, engine, "venue", venue);
+    assert_eq!(config, Err(EngineError::VenueNotAuthorized));
     assert_trade_rejected(
         &mut s,
         &[alice, bob],

@@ -1,10 +1,12 @@
-//! The engine's owner-only messages run in a second contract, the admin module
+//! The engine's owner-only messages — and its less frequent public ones (settlement, insurance
+//! funding, lookups) — run in a second contract, the admin module
 //! (`contracts/engine_admin`: the same contract source built with `cfg(engine_admin)`, so its
 //! storage layout is the engine's by construction). The engine reaches it with one message,
 //! `admin(call)`, which delegate-calls the admin module's code (hash fixed at construction and
 //! locked as a delegate dependency): the module's message runs on the engine's storage, with the
 //! engine's caller and address, and emits its events as the engine. This keeps the engine's Wasm
-//! (paid for by every call) free of the code only the owner runs.
+//! (paid for by every call) free of the code the hot path (deposits, withdrawals, trades,
+//! liquidations, `health`) never runs.
 //!
 //! This module is the byte plumbing of that forwarding: the call goes out verbatim and the
 //! module's `Result<T, EngineError>` comes back as the SCALE bytes of `T` or the error.

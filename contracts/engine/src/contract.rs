@@ -125,8 +125,12 @@ mod engine {
 
         // ------------------------------------------------------------------ admin forwarding
 
-        /// Runs an owner message of the admin module on the engine's state: `call` is the
-        /// module's `selector ++ SCALE arguments` (e.g. `list_market` with a `MarketConfig`).
+        /// Runs a message of the admin module on the engine's state: `call` is the module's
+        /// `selector ++ SCALE arguments` (e.g. `list_market` with a `MarketConfig`). The module
+        /// holds the owner messages and the engine's less frequent ones — settlement
+        /// (`pin_settlement`, `settle`), `fund_insurance` and the lookups (`market`, `asset`,
+        /// `collateral_assets`, `instrument`, `venue`, `is_venue_approved`, `is_reduce_only`,
+        /// `settlement_price`) — so the engine's code, paid for on every call, stays small.
         /// The module's message runs by delegate call with this call's caller, so its own checks
         /// apply (`NotOwner`, `NotPendingOwner`, …) and its events are the engine's. Returns the
         /// SCALE bytes of the message's `Ok` value (`()` is empty, an id is 4 bytes) or its
@@ -809,7 +813,7 @@ mod engine {
         /// Emits `SettlementPinned`. Errors: `UnknownInstrument`, `NotExpired` (linear, or before
         /// expiry), `AlreadyPinned`, `SettlementNotReady`, `NotOwner` (after the window),
         /// `StalePrice`, `PriceOutOfRange`, oracle errors.
-        #[cfg(not(engine_admin))]
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
         pub fn pin_settlement(&mut self, instrument: InstrumentId) -> Result<u128, EngineError> {
@@ -854,7 +858,7 @@ mod engine {
         /// and negative cash, the bad debt is recognized. Returns the cash moved. Emits
         /// `PositionSettled` (and `BadDebtRecognized`). Errors: `UnknownInstrument`, `NotExpired`,
         /// `NotPinned`, `NoAccount`, `InvalidSlice` (no position in `instrument`).
-        #[cfg(not(engine_admin))]
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
         pub fn settle(&mut self, who: AccountId, instrument: InstrumentId) -> Result<i128, EngineError> {
@@ -878,7 +882,7 @@ mod engine {
         /// Anyone: adds `amount` quote base units to the insurance fund (transferred in and
         /// measured like a deposit; approve the engine first). Emits `InsuranceFunded`.
         /// Errors: `ZeroAmount`, token errors, `TransferMismatch`.
-        #[cfg(not(engine_admin))]
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
         pub fn fund_insurance(&mut self, amount: u128) -> Result<(), EngineError> {
@@ -987,54 +991,55 @@ mod engine {
             (from_index..end).filter_map(|i| self.account_index.get(i)).collect()
         }
 
-        /// A market's configuration.
-        #[cfg(not(engine_admin))]
+        /// A market's configuration. Errors: `UnknownMarket`.
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn market(&self, underlying: UnderlyingId) -> Option<MarketConfig> {
-            self.markets.get(underlying)
+        pub fn market(&self, underlying: UnderlyingId) -> Result<MarketConfig, EngineError> {
+            self.market_config(underlying)
         }
 
 
-        /// A listed asset's configuration (the quote asset has `underlying: None`).
-        #[cfg(not(engine_admin))]
+        /// A listed asset's configuration (the quote asset has `underlying: None`). Errors:
+        /// `UnknownAsset`.
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn asset(&self, asset: AccountId) -> Option<AssetConfig> {
-            self.assets.get(asset)
+        pub fn asset(&self, asset: AccountId) -> Result<AssetConfig, EngineError> {
+            self.assets.get(asset).ok_or(EngineError::UnknownAsset)
         }
 
         /// The listed collateral assets (without the quote asset), in listing order.
-        #[cfg(not(engine_admin))]
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn collateral_assets(&self) -> Vec<AccountId> {
-            self.asset_list.clone()
+        pub fn collateral_assets(&self) -> Result<Vec<AccountId>, EngineError> {
+            Ok(self.asset_list.clone())
         }
 
-        /// An instrument.
-        #[cfg(not(engine_admin))]
+        /// An instrument. Errors: `UnknownInstrument`.
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn instrument(&self, instrument: InstrumentId) -> Option<Instrument> {
-            self.instruments.get(instrument)
+        pub fn instrument(&self, instrument: InstrumentId) -> Result<Instrument, EngineError> {
+            self.instruments.get(instrument).ok_or(EngineError::UnknownInstrument(instrument))
         }
 
 
-        /// A venue's configuration if it is authorized.
-        #[cfg(not(engine_admin))]
+        /// An authorized venue's configuration. Errors: `VenueNotAuthorized`.
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn venue(&self, venue: AccountId) -> Option<VenueConfig> {
-            self.venues.get(venue)
+        pub fn venue(&self, venue: AccountId) -> Result<VenueConfig, EngineError> {
+            self.venues.get(venue).ok_or(EngineError::VenueNotAuthorized)
         }
 
         /// Whether `account` approved `venue`.
-        #[cfg(not(engine_admin))]
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn is_venue_approved(&self, account: AccountId, venue: AccountId) -> bool {
-            self.approvals.contains((account, venue))
+        pub fn is_venue_approved(&self, account: AccountId, venue: AccountId) -> Result<bool, EngineError> {
+            Ok(self.approvals.contains((account, venue)))
         }
 
 
@@ -1047,22 +1052,22 @@ mod engine {
 
 
         /// Whether `underlying`'s market is reduce-only.
-        #[cfg(not(engine_admin))]
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn is_reduce_only(&self, underlying: UnderlyingId) -> bool {
-            self.reduce_only.contains(underlying)
+        pub fn is_reduce_only(&self, underlying: UnderlyingId) -> Result<bool, EngineError> {
+            Ok(self.reduce_only.contains(underlying))
         }
 
 
 
         /// The pinned settlement price of (`underlying`, `expiry_ms`), quote per unit (18
-        /// decimals), if pinned.
-        #[cfg(not(engine_admin))]
+        /// decimals), if pinned (`None` until then).
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn settlement_price(&self, underlying: UnderlyingId, expiry_ms: u64) -> Option<u128> {
-            self.settlements.get((underlying, expiry_ms))
+        pub fn settlement_price(&self, underlying: UnderlyingId, expiry_ms: u64) -> Result<Option<u128>, EngineError> {
+            Ok(self.settlements.get((underlying, expiry_ms)))
         }
 
 

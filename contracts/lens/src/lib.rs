@@ -147,16 +147,33 @@ mod lens {
             }
         }
 
+        /// Calls a message of the engine's admin module through the engine's `admin(call)`
+        /// (`selector ++ SCALE arguments`) and decodes its `Ok` value; the module's own error is
+        /// returned as it is, any other failure is `OracleCallFailed` (see [`CALL_FAILED`]).
+        fn module_query<A: ink::scale::Encode, R: ink::scale::Decode>(
+            &self,
+            selector: [u8; 4],
+            args: A,
+        ) -> Result<R, EngineError> {
+            let mut call = selector.to_vec();
+            args.encode_to(&mut call);
+            let bytes: Result<Vec<u8>, EngineError> =
+                self.query(Self::input_of(ink::selector_bytes!("admin"), call))?;
+            R::decode(&mut &bytes?[..]).map_err(|_| CALL_FAILED)
+        }
+
         /// The engine's configuration of `underlying`'s market; `UnknownMarket` if none.
         fn market_config(&self, underlying: UnderlyingId) -> Result<MarketConfig, EngineError> {
-            let config: Option<MarketConfig> =
-                self.query(Self::input_of(ink::selector_bytes!("market"), underlying))?;
-            config.ok_or(EngineError::UnknownMarket(underlying))
+            self.module_query(ink::selector_bytes!("market"), underlying)
         }
 
         /// The engine's configuration of the token `asset`, if listed.
         fn asset_config(&self, asset: AccountId) -> Result<Option<AssetConfig>, EngineError> {
-            self.query(Self::input_of(ink::selector_bytes!("asset"), asset))
+            match self.module_query(ink::selector_bytes!("asset"), asset) {
+                Ok(config) => Ok(Some(config)),
+                Err(EngineError::UnknownAsset) => Ok(None),
+                Err(e) => Err(e),
+            }
         }
 
         /// The engine's `config()`.
@@ -182,9 +199,8 @@ mod lens {
                 let InstrumentKind::Option { expiry_ms, .. } = p.kind else { continue };
                 let known = settlements.iter().any(|&(u, e, _)| u == p.underlying && e == expiry_ms);
                 if now_ms >= expiry_ms && !known {
-                    let input =
-                        Self::input_of(ink::selector_bytes!("settlement_price"), p.underlying).push_arg(expiry_ms);
-                    let price: Option<u128> = self.query(input)?;
+                    let price: Option<u128> =
+                        self.module_query(ink::selector_bytes!("settlement_price"), (p.underlying, expiry_ms))?;
                     settlements.push((p.underlying, expiry_ms, price));
                 }
             }

@@ -39,6 +39,15 @@ pub trait ChainReader: KeeperChain {
         decode_output(message, &exec)
     }
 
+    /// Dry-runs `message` of the engine's admin module through the engine's `admin(call)` and
+    /// decodes its `Ok` value (the module's error is a [`ChainError`] naming it).
+    fn read_module<R: Decode>(&mut self, message: &str, args: impl Encode) -> Result<R, ChainError> {
+        let engine = self.engine();
+        let bytes: Result<Vec<u8>, EngineError> = self.read(engine, "admin", encode_call(message, args))?;
+        let bytes = bytes.map_err(|e| ChainError(format!("{message}: the engine answered {e:?}")))?;
+        R::decode(&mut &bytes[..]).map_err(|e| ChainError(format!("{message}: undecodable output ({e})")))
+    }
+
     /// Dry-runs `liquidate(target, slice, quantity)`: the engine's verdict, nothing committed.
     fn dry_run_liquidation(
         &mut self,
@@ -74,20 +83,15 @@ pub trait ChainReader: KeeperChain {
         let market_count = config.market_count;
         let mut markets = Vec::new();
         for u in 0..market_count {
-            let config: Option<MarketConfig> = self.read(engine, "market", u)?;
-            markets.push(config.ok_or_else(|| ChainError(format!("market {u} is listed but has no configuration")))?);
+            let config: MarketConfig = self.read_module("market", u)?;
+            markets.push(config);
         }
-        let quote = config.quote_asset;
-        let quote_config: Option<AssetConfig> = self.read(engine, "asset", quote)?;
-        let quote_decimals =
-            quote_config.ok_or_else(|| ChainError("the quote asset has no configuration".into()))?.decimals;
+        let quote_decimals = config.quote_decimals;
         let mut assets = BTreeMap::new();
-        let listed: Vec<Account> = self.read(engine, "collateral_assets", ())?;
+        let listed: Vec<Account> = self.read_module("collateral_assets", ())?;
         for asset in listed {
-            let config: Option<AssetConfig> = self.read(engine, "asset", asset)?;
-            if let Some(config) = config {
-                assets.insert(asset, config);
-            }
+            let config: AssetConfig = self.read_module("asset", asset)?;
+            assets.insert(asset, config);
         }
         let liquidation = config.liquidation_params;
         let paused = config.paused;
@@ -135,7 +139,7 @@ pub trait ChainReader: KeeperChain {
         }
         let mut settlements = BTreeMap::new();
         for (u, expiry) in expired {
-            let price: Option<u128> = self.read(engine, "settlement_price", (u, expiry))?;
+            let price: Option<u128> = self.read_module("settlement_price", (u, expiry))?;
             if let Some(price) = price {
                 settlements.insert((u, expiry), price);
             }

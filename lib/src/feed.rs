@@ -174,17 +174,18 @@ pub fn latest_value(
     }
 }
 
-/// Length of a settlement period, ms: settlement boundaries are the whole hours (UTC).
-pub const SETTLEMENT_PERIOD_MS: u64 = 3_600_000;
+/// Length of a settlement period, ms: settlement boundaries are the whole minutes (UTC), and
+/// listed expiries lie on them.
+pub const SETTLEMENT_PERIOD_MS: u64 = 60_000;
 
-/// The settlement boundary at or before `ts_ms`: the whole hour it falls in.
+/// The settlement boundary at or before `ts_ms`: the whole minute it falls in.
 #[must_use]
 pub fn settlement_boundary(ts_ms: u64) -> u64 {
     ts_ms.saturating_sub(ts_ms % SETTLEMENT_PERIOD_MS)
 }
 
 /// The settlement boundary an option expiring at `expiry_ms` settles at: its expiry if that is a
-/// whole hour, else the next whole hour.
+/// whole minute, else the next whole minute.
 #[must_use]
 pub fn settlement_boundary_of_expiry(expiry_ms: u64) -> u64 {
     let start = settlement_boundary(expiry_ms);
@@ -341,6 +342,9 @@ mod tests {
         assert_eq!(settlement_boundary_of_expiry(boundary + 1), boundary + SETTLEMENT_PERIOD_MS);
         let subs = [sub(90, boundary - 1), sub(100, boundary), sub(110, boundary + 10)];
         assert_eq!(settlement_value(&subs, boundary + 10, boundary, &rules(60_000, 2)), Ok(sub(100, boundary)));
-        assert_eq!(settlement_value(&subs, boundary + 10, boundary, &rules(60_000, 3)), Err(FeedAggregateError::NoQuorum));
+        assert_eq!(
+            settlement_value(&subs, boundary + 10, boundary, &rules(60_000, 3)),
+            Err(FeedAggregateError::NoQuorum)
+        );
     }
 }

@@ -322,7 +322,8 @@ pub fn check_state(s: &mut impl Deployment, state: &State, max_surplus: u128) ->
         // A feed that once had a quorum never loses its value (an outage only ages it).
         let values = values.into_iter().collect::<Result<Vec<_>, _>>();
         let values = values.map_err(|e| format!("market {u}: a feed lost its value: {e:?}"))?;
-        let is_fresh = values.iter().all(|v| v.ts_ms <= now && now - v.ts_ms <= config.max_oracle_age_ms);
+        let [price, vol] = values.as_slice() else { return Err(format!("market {u}: two feed values expected")) };
+        let (_, is_fresh) = config.market_from(u as u32, price, vol, now).map_err(|e| format!("market {u}: {e:?}"))?;
         fresh.push(is_fresh);
     }
     let mut healths = Vec::new();

@@ -283,16 +283,30 @@ fn option_expiring_now_or_earlier_cannot_be_listed() {
         expiry_ms,
     };
     let now = s.chain.now();
-    for kind in [option(e18("60000"), now), option(e18("60000"), now - 1)] {
+    let minute = 60_000;
+    // Expired or expiring now; off a whole minute (the oracle's settlement boundaries); more
+    // than 10 years ahead.
+    let ten_years = engine::types::MAX_EXPIRY_HORIZON_MS;
+    for kind in [
+        option(e18("60000"), now),
+        option(e18("60000"), now - minute),
+        option(e18("60000"), now + 1),
+        option(e18("60000"), now + minute + 1),
+        option(e18("60000"), now + ten_years + minute),
+    ] {
         assert_rejected::<u32>(&mut s, &[], owner, "list_instrument", (BTC, kind), EngineError::InvalidInstrument);
     }
     // Strikes outside 1e-6 ..= 1e10.
     for strike in [e18("0.000001") - 1, e18("10000000000") + 1] {
-        let kind = option(strike, now + 1);
+        let kind = option(strike, now + minute);
         assert_rejected::<u32>(&mut s, &[], owner, "list_instrument", (BTC, kind), EngineError::InvalidInstrument);
     }
-    let res: Result<u32, EngineError> = s.chain.call(owner, s.engine, "list_instrument", (BTC, option(E18, now + 1)));
+    let res: Result<u32, EngineError> =
+        s.chain.call(owner, s.engine, "list_instrument", (BTC, option(E18, now + minute)));
     assert_eq!(res, Ok(3));
+    let res: Result<u32, EngineError> =
+        s.chain.call(owner, s.engine, "list_instrument", (BTC, option(E18, now - now % minute + ten_years)));
+    assert_eq!(res, Ok(4), "ten years ahead on a whole minute is the furthest");
 }
 
 // ---------------------------------------------------------------------------------- deposits and withdrawals
@@ -493,6 +507,33 @@ fn lost_quorum_is_an_oracle_feed_error() {
 }
 
 #[test]
+fn disputed_feed_without_an_agreed_value_is_an_oracle_feed_error() {
+    let mut s = Suite::new();
+    let (alice, bob) = funded_pair(&mut s);
+    // Removing a reporter forgets the values the set agreed on; the two left then disagree.
+    let res: Result<(), oracle::OracleError> = s.chain.call(s.owner, s.oracle, "remove_reporter", s.reporters[2]);
+    assert_eq!(res, Ok(()));
+    // Past the window of the suite's first values, so only the two new ones count.
+    let now = T0 + WINDOW_MS + 1_000;
+    s.chain.set_time(now);
+    for (r, price) in [(0, "60000"), (1, "70000")] {
+        let items = vec![(0u32, e18(price), now), (1u32, e18("0.65"), now)];
+        let res: Result<(), oracle::OracleError> = s.chain.call(s.reporters[r], s.oracle, "submit_batch", items);
+        assert_eq!(res, Ok(()));
+    }
+    let venue = s.venue;
+    let args = trade_args(alice, bob, s.perp[BTC as usize], E18, e18("60000"), 0);
+    assert_rejected::<()>(
+        &mut s,
+        &[alice, bob],
+        venue,
+        "apply_trade",
+        args,
+        EngineError::OracleFeed(market_config(BTC).price_feed, FeedError::Disputed),
+    );
+}
+
+#[test]
 fn market_on_missing_or_wrong_kind_feed_is_rejected() {
     let mut s = Suite::new();
     let owner = s.owner;
@@ -580,14 +621,24 @@ fn stale_price_blocks_trade() {
 fn price_above_market_max_is_out_of_range() {
     let mut s = Suite::new();
     let (alice, bob) = funded_pair(&mut s);
-    // The oracle feed accepts up to 1e10; the market's max spot is 1e6.
-    s.chain.set_time(T0 + 1_000);
-    s.set_prices(&[(BTC, "1000000.000000000000000001", "0.65")]);
     let venue = s.venue;
-    let args = trade_args(alice, bob, s.perp[BTC as usize], LOT, e18("1000000"), 0);
+    // A spot below the engine's 1e-6 (the feed accepts down to 1e-18): out of range.
+    s.chain.set_time(T0 + 1_000);
+    s.set_prices(&[(BTC, "0.0000009", "0.65")]);
+    let args = trade_args(alice, bob, s.perp[BTC as usize], LOT, e18("0.0000009"), 0);
     assert_rejected::<()>(&mut s, &[alice, bob], venue, "apply_trade", args, EngineError::PriceOutOfRange(BTC));
-    // Exactly the max is accepted.
+    // The feed's upper bound is the market's max spot; were the oracle's owner to raise it, a
+    // price above the max would make the market stale (valued at the max), not unevaluable.
+    let owner = s.owner;
+    let wide = oracle::FeedConfig { max_e18: e18("10000000000"), ..feed_config(oracle::FeedKind::Price, 2, 0) };
+    let res: Result<(), oracle::OracleError> = s.chain.call(owner, s.oracle, "update_feed", (0u32, wide));
+    assert_eq!(res, Ok(()));
     s.chain.set_time(T0 + 2_000);
+    s.set_prices(&[(BTC, "1000000.000000000000000001", "0.65")]);
+    let args = trade_args(alice, bob, s.perp[BTC as usize], LOT, e18("1000000"), 0);
+    assert_rejected::<()>(&mut s, &[alice, bob], venue, "apply_trade", args, EngineError::StalePrice(BTC));
+    // Exactly the max is accepted.
+    s.chain.set_time(T0 + 3_000);
     s.set_prices(&[(BTC, "1000000", "0.65")]);
     s.trade(alice, bob, s.perp[BTC as usize], LOT, e18("1000000"), 0).expect("spot at the max");
 }
@@ -997,6 +1048,7 @@ fn test_for(e: &EngineError) -> &'static str {
         TradeMargin(Side::Buyer) => "underfunded_buyer_fails_trade_margin",
         TradeMargin(Side::Seller) => "underfunded_seller_fails_trade_margin",
         OracleFeed(_, FeedError::NoQuorum) => "lost_quorum_is_an_oracle_feed_error",
+        OracleFeed(_, FeedError::Disputed) => "disputed_feed_without_an_agreed_value_is_an_oracle_feed_error",
         OracleFeed(_, FeedError::UnknownFeed) => {
             "unreachable: listing checks that both feeds exist (InvalidFeed) and the oracle never deletes a feed"
         }
@@ -1031,7 +1083,7 @@ fn test_for(e: &EngineError) -> &'static str {
         InvalidLiquidationParams => "liquidation::liquidation_params_out_of_bounds_are_rejected",
         ExceedsDeficit => "liquidation::deficit_gates_quote_withdrawals_until_the_owner_covers_it",
         NotExpired => "settlement::pin_before_expiry_is_rejected",
-        SettlementNotReady => "settlement::pin_with_a_price_older_than_expiry_is_rejected",
+        SettlementNotReady => "settlement::pin_waits_for_a_quorum_of_values_stamped_from_expiry_on",
         NotPinned => "settlement::settle_before_pin_is_rejected",
         AlreadyPinned => "settlement::second_pin_of_an_expiry_is_rejected",
         Math(_) => {

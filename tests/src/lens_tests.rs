@@ -24,7 +24,7 @@ const T_CHECK: u64 = T0 + 120_000;
 /// Expiry of the option that is pinned before `T_CHECK`.
 const EXPIRY_PINNED: u64 = T0 + 60_000;
 /// Expiry of the option that expires unpinned before `T_CHECK`.
-const EXPIRY_UNPINNED: u64 = T0 + 90_000;
+const EXPIRY_UNPINNED: u64 = T0 + 120_000;
 
 type StressResult = Result<StressView, EngineError>;
 

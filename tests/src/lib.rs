@@ -20,6 +20,8 @@ mod state;
 mod suite;
 
 #[cfg(test)]
+mod attacks;
+#[cfg(test)]
 mod bit_identity;
 #[cfg(test)]
 mod gas_report;

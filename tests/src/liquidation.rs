@@ -1011,7 +1011,7 @@ fn market_whose_oracle_lost_quorum_does_not_block_slices_elsewhere() {
     s.set_prices(&[(BTC, "56000", "0.65")]);
     let eth_price: Result<FeedValue, FeedError> =
         s.chain.call(s.owner, s.oracle, "PriceOracle::read", market_config(ETH).price_feed);
-    assert_eq!(eth_price, Ok(FeedValue { value_e18: e18("2800"), ts_ms: T0 + 1_000 }));
+    assert_eq!(eth_price, Ok(FeedValue { value_e18: e18("2800"), ts_ms: T0 + 1_000, window_ms: WINDOW_MS }));
     let actors = [a, h, l];
     assert_liquidation_rejected(
         &mut s,

@@ -1,11 +1,11 @@
 //! The oracle on the real Wasm (`docs/contracts.md`, oracle): median with the lower middle,
-//! rejected submissions, reporter removal and re-addition, the oldest timestamp used, the window
+//! rejected submissions, reporter removal and re-addition, the quorum-th newest stamp, the window
 //! edge, batched reads and events; then the engine's side of freshness: the `max_oracle_age_ms`
 //! edge, a stale price blocking a withdrawal while a deposit needs no oracle at all.
 //!
 //! The suite's oracle has reporters 2–4 (each submitted every feed at `T0`), feeds 0–5 with a
-//! 60 s window, quorum 2 and bounds `[1e-18, 1e10]`; the engine's max oracle age is 30 s. Every
-//! test sets the block time explicitly.
+//! 30 s window, quorum 2, a 2% spread and bounds `[1e-18, 1e6]` (prices) or `[1e-18, 10]`
+//! (vols); the engine's max oracle age is 30 s. Every test sets the block time explicitly.
 
 use engine::EngineError;
 use oracle::{FeedConfig, FeedError, FeedKind, FeedValue, OracleError, ReporterAdded, ReporterRemoved, Submitted};
@@ -17,8 +17,18 @@ use crate::utils::{actor, Account};
 const BTC_PRICE: u32 = 0;
 /// BTC volatility feed.
 const BTC_VOL: u32 = 1;
-/// The largest value the suite's feeds accept: 1e10 with 18 decimals.
-const FEED_MAX_E18: u128 = 10_000_000_000 * E18;
+/// The largest value the suite's price feeds accept: the markets' max spot, 1e6 with 18 decimals.
+const FEED_MAX_E18: u128 = 1_000_000 * E18;
+
+/// Sets every suite feed's quorum to `quorum` (a reporter set of 4 needs 3).
+fn set_quorum(s: &mut Suite, quorum: u32) {
+    for feed in 0..6u32 {
+        let kind = if feed % 2 == 0 { FeedKind::Price } else { FeedKind::Volatility };
+        let config = feed_config(kind, quorum, market_config(BTC).max_spot_e18);
+        let res: Result<(), OracleError> = s.chain.call(s.owner, s.oracle, "update_feed", (feed, config));
+        res.expect("update feed");
+    }
+}
 
 fn submit(s: &mut Suite, reporter: Account, feed: u32, value_e18: u128, ts_ms: u64) -> Result<(), OracleError> {
     s.chain.call(reporter, s.oracle, "submit", (feed, value_e18, ts_ms))
@@ -49,7 +59,7 @@ fn remove_reporter(s: &mut Suite, who: Account) -> Result<(), OracleError> {
 }
 
 fn value(value_e18: u128, ts_ms: u64) -> Result<FeedValue, FeedError> {
-    Ok(FeedValue { value_e18, ts_ms })
+    Ok(FeedValue { value_e18, ts_ms, window_ms: WINDOW_MS })
 }
 
 fn withdraw(s: &mut Suite, who: Account, asset: Account, amount: u128) -> Result<(), EngineError> {
@@ -63,6 +73,9 @@ fn even_count_takes_the_lower_middle_and_an_extreme_outlier_does_not_move_it() {
     s.chain.set_time(t);
     let [r1, r2, r3] = s.reporters;
     let r4 = actor(7);
+    // Four reporters need a quorum of 3 (a strict majority).
+    assert_eq!(add_reporter(&mut s, r4), Err(OracleError::QuorumNotMajority(0)));
+    set_quorum(&mut s, 3);
     add_reporter(&mut s, r4).expect("fourth reporter");
     for (r, v) in [(r1, "100"), (r2, "101"), (r3, "102")] {
         submit(&mut s, r, BTC_PRICE, e18(v), t).expect("honest submission");
@@ -70,8 +83,9 @@ fn even_count_takes_the_lower_middle_and_an_extreme_outlier_does_not_move_it() {
     // Three fresh values: the middle one.
     assert_eq!(read(&mut s, BTC_PRICE), value(e18("101"), t));
 
-    // The fourth reporter submits the largest accepted value. Sorted: 100, 101, 102, 1e10; the
-    // lower middle is 101 (an average of the middles would be 101.5, the upper middle 102).
+    // The fourth reporter submits the largest accepted value. Sorted: 100, 101, 102, 1e6; the
+    // lower middle is 101 (an average of the middles would be 101.5, the upper middle 102), and
+    // the three honest values agree with it.
     submit(&mut s, r4, BTC_PRICE, FEED_MAX_E18, t).expect("high outlier is within bounds");
     assert_eq!(submissions(&mut s, BTC_PRICE).len(), 4, "all four values count");
     assert_eq!(read(&mut s, BTC_PRICE), value(e18("101"), t));
@@ -110,8 +124,7 @@ fn zero_and_out_of_bounds_values_are_rejected() {
     let t = T0 + 5_000;
     s.chain.set_time(t);
     let [r1, r2, _] = s.reporters;
-    let config =
-        FeedConfig { kind: FeedKind::Price, window_ms: WINDOW_MS, quorum: 1, min_e18: e18("10"), max_e18: e18("20") };
+    let config = FeedConfig { quorum: 2, min_e18: e18("10"), max_e18: e18("20"), ..feed_config(FeedKind::Price, 2, 0) };
     let created: Result<u32, OracleError> = s.chain.call(s.owner, s.oracle, "create_feed", config);
     let feed = created.expect("create feed");
     assert_eq!(feed, 6, "after the suite's feeds 0–5");
@@ -129,7 +142,9 @@ fn zero_and_out_of_bounds_values_are_rejected() {
 
     // Both bounds are inclusive.
     assert_eq!(submit(&mut s, r1, feed, e18("20"), t), Ok(()));
+    assert_eq!(submit(&mut s, r2, feed, e18("20"), t), Ok(()));
     assert_eq!(read(&mut s, feed), value(e18("20"), t));
+    assert_eq!(submit(&mut s, r1, feed, e18("10"), t), Ok(()));
     assert_eq!(submit(&mut s, r2, feed, e18("10"), t), Ok(()));
     assert_eq!(read(&mut s, feed), value(e18("10"), t));
 }
@@ -140,18 +155,19 @@ fn removed_reporter_stops_counting_at_once() {
     let t = T0 + 5_000;
     s.chain.set_time(t);
     let [r1, r2, r3] = s.reporters;
-    for (r, v) in [(r1, "100"), (r2, "200"), (r3, "300")] {
+    for (r, v) in [(r1, "100"), (r2, "101"), (r3, "102")] {
         submit(&mut s, r, BTC_PRICE, e18(v), t).expect("submit");
     }
-    assert_eq!(read(&mut s, BTC_PRICE), value(e18("200"), t));
+    assert_eq!(read(&mut s, BTC_PRICE), value(e18("101"), t));
 
-    // Same block: r2's fresh 200 is gone; 100 and 300 remain → lower middle 100.
+    // Same block: r2's fresh 101 is gone; 100 and 102 remain → lower middle 100.
     remove_reporter(&mut s, r2).expect("remove r2");
     assert_eq!(read(&mut s, BTC_PRICE), value(e18("100"), t));
-    assert_eq!(submissions(&mut s, BTC_PRICE), vec![(r1, e18("100"), t), (r3, e18("300"), t)]);
-    assert_eq!(submit(&mut s, r2, BTC_PRICE, e18("200"), t), Err(OracleError::NotReporter));
+    assert_eq!(submissions(&mut s, BTC_PRICE), vec![(r1, e18("100"), t), (r3, e18("102"), t)]);
+    assert_eq!(submit(&mut s, r2, BTC_PRICE, e18("101"), t), Err(OracleError::NotReporter));
 
-    // One fresh value left, quorum 2: no value, although r3's submission is fresh and stored.
+    // One fresh value left, quorum 2: no value, although r3's submission is fresh and stored (and
+    // the value the set agreed on before is forgotten with the removal).
     remove_reporter(&mut s, r3).expect("remove r3");
     assert_eq!(read(&mut s, BTC_PRICE), Err(FeedError::NoQuorum));
     let reporters: Vec<Account> = s.chain.call(s.owner, s.oracle, "reporters", ());
@@ -165,41 +181,43 @@ fn re_added_reporter_old_value_stays_void() {
     let t = T0 + 5_000;
     s.chain.set_time(t);
     let [r1, r2, r3] = s.reporters;
-    for (r, v) in [(r1, "100"), (r2, "200"), (r3, "300")] {
+    for (r, v) in [(r1, "100"), (r2, "101"), (r3, "102")] {
         submit(&mut s, r, BTC_PRICE, e18(v), t).expect("submit");
     }
     remove_reporter(&mut s, r3).expect("remove");
     add_reporter(&mut s, r3).expect("re-add");
-    // r3's stored 300 is fresh but from its previous membership: 100, 200 → 100 (with 300 it
-    // would be 200).
+    // r3's stored 102 is fresh but from its previous membership: 100, 101 → 100 (with 102 it
+    // would be 101).
     assert_eq!(read(&mut s, BTC_PRICE), value(e18("100"), t));
-    assert_eq!(submissions(&mut s, BTC_PRICE), vec![(r1, e18("100"), t), (r2, e18("200"), t)]);
+    assert_eq!(submissions(&mut s, BTC_PRICE), vec![(r1, e18("100"), t), (r2, e18("101"), t)]);
     remove_reporter(&mut s, r2).expect("remove r2");
     assert_eq!(read(&mut s, BTC_PRICE), Err(FeedError::NoQuorum), "the void value does not make the quorum");
 
     // The void submission does not constrain the next one's timestamp either: r3 may submit an
-    // observation older than its void one, and that counts (and stamps the value).
+    // observation older than its void one, and that counts (and stamps the value: the second
+    // newest of the two).
     let older = t - 1_000;
-    assert_eq!(submit(&mut s, r3, BTC_PRICE, e18("250"), older), Ok(()));
+    assert_eq!(submit(&mut s, r3, BTC_PRICE, e18("100.5"), older), Ok(()));
     assert_eq!(read(&mut s, BTC_PRICE), value(e18("100"), older));
-    assert_eq!(submit(&mut s, r3, BTC_PRICE, e18("250"), older - 1), Err(OracleError::OlderThanPrevious));
+    assert_eq!(submit(&mut s, r3, BTC_PRICE, e18("100.5"), older - 1), Err(OracleError::OlderThanPrevious));
 }
 
 #[test]
-fn value_carries_the_oldest_timestamp_among_the_values_used() {
+fn value_carries_the_newest_instant_a_quorum_supports() {
     let mut s = Suite::new();
-    let now = T0 + 50_000;
+    let now = T0 + 35_000;
     s.chain.set_time(now);
     let [r1, r2, r3] = s.reporters;
     submit(&mut s, r1, BTC_PRICE, e18("100"), T0 + 10_000).expect("submit");
-    submit(&mut s, r2, BTC_PRICE, e18("200"), T0 + 49_999).expect("submit");
-    submit(&mut s, r3, BTC_PRICE, e18("300"), T0 + 30_000).expect("submit");
-    // The median is r2's value, the timestamp r1's: the value rests on data that old.
-    assert_eq!(read(&mut s, BTC_PRICE), value(e18("200"), T0 + 10_000));
+    submit(&mut s, r2, BTC_PRICE, e18("101"), T0 + 34_999).expect("submit");
+    submit(&mut s, r3, BTC_PRICE, e18("102"), T0 + 20_000).expect("submit");
+    // The median is r2's value; the stamp the second newest (quorum 2) of the three: r3's. Two
+    // reporters vouch for data at least that new; one old observation does not age the value.
+    assert_eq!(read(&mut s, BTC_PRICE), value(e18("101"), T0 + 20_000));
 
-    // r1's observation leaves the window (60,001 ms old): the oldest value *used* is now r3's.
+    // r1's observation leaves the window (30,001 ms old): 101 and 102 remain, same stamp.
     s.chain.set_time(T0 + 10_000 + WINDOW_MS + 1);
-    assert_eq!(read(&mut s, BTC_PRICE), value(e18("200"), T0 + 30_000));
+    assert_eq!(read(&mut s, BTC_PRICE), value(e18("101"), T0 + 20_000));
     assert_eq!(submissions(&mut s, BTC_PRICE).len(), 3, "stale values stay stored; the read filters them");
 }
 
@@ -210,9 +228,9 @@ fn window_edge_is_inclusive() {
     s.chain.set_time(t + 1);
     let [r1, r2, _] = s.reporters;
     submit(&mut s, r1, BTC_PRICE, e18("100"), t).expect("submit");
-    submit(&mut s, r2, BTC_PRICE, e18("200"), t + 1).expect("submit");
+    submit(&mut s, r2, BTC_PRICE, e18("101"), t + 1).expect("submit");
 
-    // r1's value is exactly WINDOW_MS old: it counts (r3's T0 value is 61 s old and does not).
+    // r1's value is exactly WINDOW_MS old: it counts (r3's T0 value is 31 s old and does not).
     s.chain.set_time(t + WINDOW_MS);
     assert_eq!(read(&mut s, BTC_PRICE), value(e18("100"), t));
     // One ms later r1's value is out; r2's alone misses the quorum of 2: the feed keeps the value
@@ -229,9 +247,9 @@ fn batched_reads_return_one_result_per_feed_in_order() {
     s.chain.set_time(t);
     let [r1, r2, r3] = s.reporters;
     submit(&mut s, r1, BTC_PRICE, e18("100"), t).expect("submit");
-    submit(&mut s, r2, BTC_PRICE, e18("200"), t).expect("submit");
+    submit(&mut s, r2, BTC_PRICE, e18("101"), t).expect("submit");
     submit(&mut s, r1, BTC_VOL, e18("0.5"), t).expect("submit"); // alone: below quorum
-    for (r, v) in [(r1, "0.7"), (r2, "0.9"), (r3, "0.8")] {
+    for (r, v) in [(r1, "0.79"), (r2, "0.81"), (r3, "0.8")] {
         submit(&mut s, r, 3, e18(v), t - 1).expect("submit"); // ETH vol
     }
     let feeds = vec![BTC_PRICE, BTC_VOL, 3, 99, BTC_PRICE, 2];
@@ -260,6 +278,7 @@ fn submissions_and_reporter_changes_emit_events() {
     let r1 = s.reporters[0];
     let r4 = actor(7);
 
+    set_quorum(&mut s, 3);
     s.chain.clear_events();
     add_reporter(&mut s, r4).expect("add");
     // The suite's reporters took epochs 1–3.
@@ -301,13 +320,13 @@ fn engine_health_is_fresh_at_max_age_and_stale_one_ms_later() {
     let alice = actor(10);
     s.fund(alice, s.btc, units("2", 24));
 
-    // BTC repriced at T0 + 10 s; r2 reports an observation 6 s older. The feed's timestamp is the
-    // oldest value used, so the engine's age runs from T0 + 4 s.
+    // BTC repriced at T0 + 10 s; r2 and r3 report an observation 6 s older. The feed's timestamp
+    // is the newest instant a quorum (2) supports, so the engine's age runs from T0 + 4 s.
     let t = T0 + 10_000;
     let oldest = T0 + 4_000;
     s.chain.set_time(t);
     let [r1, r2, r3] = s.reporters;
-    for (r, ts) in [(r1, t), (r2, oldest), (r3, t)] {
+    for (r, ts) in [(r1, t), (r2, oldest), (r3, oldest)] {
         submit_batch(&mut s, r, vec![(BTC_PRICE, e18("61000"), ts), (BTC_VOL, e18("0.6"), ts)]).expect("reprice");
     }
     assert_eq!(read(&mut s, BTC_PRICE), value(e18("61000"), oldest));
@@ -321,7 +340,7 @@ fn engine_health_is_fresh_at_max_age_and_stale_one_ms_later() {
 
     s.chain.set_time(oldest + MAX_AGE_MS + 1);
     assert_eq!(s.health(alice), Err(EngineError::StalePrice(BTC)));
-    // The oracle itself still has a value (its window is 60 s): the engine's age limit decides.
+    // The oracle itself still serves the value with its old stamp: the engine's age limit decides.
     assert_eq!(read(&mut s, BTC_PRICE), value(e18("61000"), oldest));
 }
 

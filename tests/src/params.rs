@@ -1,7 +1,8 @@
 //! The example deployment parameters (risk parameters, oracle window, lot) and decimal
 //! helpers, shared by the contract tests' suite and the liquidation drill.
 
-use engine::types::{MarketConfig, RiskParams};
+use engine::types::{MarketConfig, RiskParams, MAX_VOL_E18};
+use oracle::{FeedConfig, FeedKind};
 
 /// 10^18.
 pub const E18: u128 = 1_000_000_000_000_000_000;
@@ -13,8 +14,9 @@ pub const BTC: u32 = 0;
 pub const ETH: u32 = 1;
 /// An index token market (0-decimal token).
 pub const IDX: u32 = 2;
-/// Oracle window, ms.
-pub const WINDOW_MS: u64 = 60_000;
+/// Oracle window, ms: no longer than the engine's max oracle age (the engine refuses feeds whose
+/// window exceeds it).
+pub const WINDOW_MS: u64 = 30_000;
 /// Engine max oracle age, ms.
 pub const MAX_AGE_MS: u64 = 30_000;
 /// Minimum lot: 0.001 contracts.
@@ -60,4 +62,18 @@ pub fn market_config(underlying: u32) -> MarketConfig {
         open_interest_cap_e18: e18("1000000"),
         account_notional_cap_e18: e18("1000000000000"),
     }
+}
+
+/// Largest spread from the median at which a reporter's value still agrees: 2%.
+pub const MAX_SPREAD_E18: u128 = E18 / 50;
+
+/// The example oracle feed: window [`WINDOW_MS`], `quorum`, values from 1e-18 up to `max_spot_e18`
+/// for a price feed (the market's `max_spot_e18`: the engine accepts no feed that can report
+/// more) or up to 10 for a volatility feed, spread [`MAX_SPREAD_E18`].
+pub fn feed_config(kind: FeedKind, quorum: u32, max_spot_e18: u128) -> FeedConfig {
+    let max_e18 = match kind {
+        FeedKind::Price => max_spot_e18,
+        FeedKind::Volatility => MAX_VOL_E18,
+    };
+    FeedConfig { kind, window_ms: WINDOW_MS, quorum, min_e18: 1, max_e18, max_spread_e18: MAX_SPREAD_E18 }
 }

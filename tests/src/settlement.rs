@@ -1,5 +1,6 @@
 //! Option settlement (`docs/contracts.md`) on the real Wasm: the price of (underlying, expiry) is
-//! pinned once, from an oracle value stamped at or after expiry (and fresh), and every holder
+//! pinned once, from the oracle's record of the first value a quorum of submissions stamped from
+//! the expiry's minute on supported — whoever pins, whenever — and every holder
 //! settles at it — on demand (`settle`, by anyone) or lazily (withdrawals, trades, liquidations) —
 //! whatever the order and however the oracle moves afterwards. Expired options no longer trade;
 //! until pinned they are valued at intrinsic on the grid around spot and can be liquidated at that
@@ -80,29 +81,30 @@ fn pin_before_expiry_is_rejected() {
 }
 
 #[test]
-fn pin_with_a_price_older_than_expiry_is_rejected() {
+fn pin_waits_for_a_quorum_of_values_stamped_from_expiry_on() {
     let mut s = Suite::new();
     let call = s.list_option(BTC, OptionType::Call, "60000", EXPIRY);
     let keeper = actor(20);
     // Every reporter's latest value is 5 s before expiry; 1 s after expiry it is still fresh,
-    // but it is not a settlement price.
+    // but it is not a settlement price: the oracle recorded nothing for the expiry's minute.
     prices_at(&mut s, EXPIRY - 5_000, "61000");
     s.chain.set_time(EXPIRY + 1_000);
     assert_rejected::<u128>(&mut s, &[keeper], keeper, "pin_settlement", call, EngineError::SettlementNotReady);
-    // One reporter moving on is not enough: the value rests on the older submissions too (the
-    // oracle stamps the oldest it uses).
+    // One reporter moving on is not enough: a quorum (2) of values stamped from expiry on is.
     let item = vec![(0u32, e18("62000"), EXPIRY + 1_000), (1u32, e18("0.65"), EXPIRY + 1_000)];
     let res: Result<(), oracle::OracleError> = s.chain.call(s.reporters[0], s.oracle, "submit_batch", item);
     assert_eq!(res, Ok(()));
     assert_rejected::<u128>(&mut s, &[keeper], keeper, "pin_settlement", call, EngineError::SettlementNotReady);
     assert_eq!(s.settlement_price(BTC, EXPIRY), None);
-    // A value stamped after expiry but older than the max age (30 s) is stale.
-    prices_at(&mut s, EXPIRY + 2_000, "61500");
-    s.chain.set_time(EXPIRY + 2_000 + MAX_AGE_MS + 1);
-    assert_rejected::<u128>(&mut s, &[keeper], keeper, "pin_settlement", call, EngineError::StalePrice(BTC));
-    // Once every reporter has reported after expiry, the fresh value is pinned.
+    // The second one records it: the lower middle of 62,000 and 61,500.
+    s.chain.set_time(EXPIRY + 2_000);
+    let item = vec![(0u32, e18("61500"), EXPIRY + 2_000), (1u32, e18("0.65"), EXPIRY + 2_000)];
+    let res: Result<(), oracle::OracleError> = s.chain.call(s.reporters[1], s.oracle, "submit_batch", item);
+    assert_eq!(res, Ok(()));
+    // Later values change nothing, and a pin a day later gets the same price.
     prices_at(&mut s, EXPIRY + 40_000, "61700");
-    assert_eq!(s.pin_settlement(keeper, call), Ok(e18("61700")));
+    s.chain.set_time(EXPIRY + DAY_MS);
+    assert_eq!(s.pin_settlement(keeper, call), Ok(e18("61500")));
 }
 
 #[test]
@@ -318,11 +320,12 @@ fn unpinned_expired_option_is_liquidated_at_intrinsic_around_spot() {
         cash(&mut s, l),
         units("100000", 6) as i128 + units("6000", 6) as i128 + outcome.liquidator_reward as i128
     );
-    // Pinned later at 66,100: the liquidator pays 6,100, the long receives it.
+    // Pinned later, at the oracle's first value from expiry on (66,000, whatever came after):
+    // the liquidator pays 6,000, the long receives it.
     prices_at(&mut s, EXPIRY + 10_000, "66100");
-    s.pin_settlement(actor(20), call).expect("pin");
-    assert_eq!(s.settle(l, l, call), Ok(-(units("6100", 6) as i128)));
-    assert_eq!(s.settle(l, h, call), Ok(units("6100", 6) as i128));
+    assert_eq!(s.pin_settlement(actor(20), call), Ok(e18("66000")));
+    assert_eq!(s.settle(l, l, call), Ok(-(units("6000", 6) as i128)));
+    assert_eq!(s.settle(l, h, call), Ok(units("6000", 6) as i128));
     conserved(&mut s, &[h, a, l]);
 }
 
@@ -383,20 +386,18 @@ fn pinned_expired_option_is_settled_during_liquidation() {
 }
 
 #[test]
-fn after_the_settlement_window_only_the_owner_may_pin() {
+fn settlement_is_the_first_value_after_expiry_whenever_it_is_pinned() {
     let mut s = Suite::new();
     let call = s.list_option(BTC, OptionType::Call, "60000", EXPIRY);
-    let put = s.list_option(BTC, OptionType::Put, "60000", EXPIRY + 10);
+    let later = s.list_option(BTC, OptionType::Call, "60000", EXPIRY + 2 * HOUR_MS);
     let keeper = actor(20);
-    // Nobody pinned during the first hour; the price moved since. A keeper cannot pick the later
-    // price (the option expired out of the money at 59,000).
+    // Nobody pinned during the first hour and the price moved since; a keeper pinning now
+    // still gets the value at expiry (the option expired out of the money at 59,000).
     prices_at(&mut s, EXPIRY, "59000");
-    prices_at(&mut s, EXPIRY + 3_600_001, "65000");
-    assert_rejected::<u128>(&mut s, &[keeper], keeper, "pin_settlement", call, EngineError::NotOwner);
-    // Within the window (a value stamped at expiry + 1 h exactly) anyone may pin.
-    prices_at(&mut s, EXPIRY + 10 + 3_600_000, "64000");
-    assert_eq!(s.pin_settlement(keeper, put), Ok(e18("64000")));
-    // The owner can still settle the stuck pair, at a fresh value.
-    let owner = s.owner;
-    assert_eq!(s.pin_settlement(owner, call), Ok(e18("64000")));
+    prices_at(&mut s, EXPIRY + HOUR_MS + 1, "65000");
+    assert_eq!(s.pin_settlement(keeper, call), Ok(e18("59000")));
+    // An expiry whose minute the reporters missed (an outage) has no record: it waits.
+    prices_at(&mut s, EXPIRY + 2 * HOUR_MS + 120_000, "64000");
+    assert_rejected::<u128>(&mut s, &[keeper], keeper, "pin_settlement", later, EngineError::SettlementNotReady);
+    assert_eq!(s.settlement_price(BTC, EXPIRY + 2 * HOUR_MS), None);
 }

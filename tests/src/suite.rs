@@ -6,7 +6,7 @@ use engine::types::{
     PauseFlags,
 };
 use engine::EngineError;
-use oracle::{FeedConfig, FeedKind};
+use oracle::FeedKind;
 
 pub use crate::params::*;
 use crate::utils::{actor, Account, Chain};
@@ -107,7 +107,7 @@ impl Suite {
         }
         for feed in 0..2 * markets {
             let kind = if feed % 2 == 0 { FeedKind::Price } else { FeedKind::Volatility };
-            let config = FeedConfig { kind, window_ms: WINDOW_MS, quorum: 2, min_e18: 1, max_e18: e18("10000000000") };
+            let config = feed_config(kind, 2, market_config(BTC).max_spot_e18);
             let res: Result<u32, oracle::OracleError> = suite.chain.call(owner, oracle, "create_feed", config);
             assert_eq!(res, Ok(feed));
         }

@@ -294,8 +294,9 @@ mod engine {
         }
 
         /// Owner: lists an instrument on `underlying` and returns its id (dense, from 0). Options
-        /// need `1e-6 ≤ strike ≤ 1e10` (18 decimals) and an expiry after the current block
-        /// (ms). Emits `InstrumentListed`. Errors: `NotOwner`, `UnknownMarket`,
+        /// need `1e-6 ≤ strike ≤ 1e10` (18 decimals) and an expiry (ms) after the current block,
+        /// on a whole minute (the oracle's settlement boundaries) and at most
+        /// `MAX_EXPIRY_HORIZON_MS` (10 years) ahead, so `e^{−rT}` stays computable at any rate. Emits `InstrumentListed`. Errors: `NotOwner`, `UnknownMarket`,
         /// `InvalidInstrument`.
         #[cfg(engine_admin)]
         #[ink(message)]
@@ -308,8 +309,11 @@ mod engine {
             self.only_owner()?;
             self.market_config(underlying)?;
             if let InstrumentKind::Option { strike_e18, expiry_ms, .. } = kind {
-                let ok =
-                    (MIN_SPOT_E18..=MAX_SPOT_E18).contains(&strike_e18) && expiry_ms > self.env().block_timestamp();
+                let now = self.env().block_timestamp();
+                let ok = (MIN_SPOT_E18..=MAX_SPOT_E18).contains(&strike_e18)
+                    && expiry_ms > now
+                    && expiry_ms % margin_math::feed::SETTLEMENT_PERIOD_MS == 0
+                    && expiry_ms <= now.saturating_add(MAX_EXPIRY_HORIZON_MS);
                 ensure(ok, EngineError::InvalidInstrument)?;
             }
             let instrument = self.instrument_count;
@@ -804,15 +808,15 @@ mod engine {
             Ok(outcome)
         }
 
-        /// Anyone: pins the settlement price of an expired option's (underlying, expiry) pair:
-        /// the oracle's current price, which must be stamped at or after the expiry (the oracle
-        /// stamps a value with the oldest submission it uses), fresh, and stamped within
-        /// `SETTLEMENT_WINDOW_MS` of the expiry — after that window only the owner may pin (so an
-        /// oracle outage cannot lock the option, and nobody else can pick a later price). Every
-        /// holder of every option on that pair settles at it. Returns the price (18 decimals).
-        /// Emits `SettlementPinned`. Errors: `UnknownInstrument`, `NotExpired` (linear, or before
-        /// expiry), `AlreadyPinned`, `SettlementNotReady`, `NotOwner` (after the window),
-        /// `StalePrice`, `PriceOutOfRange`, oracle errors.
+        /// Anyone: pins the settlement price of an expired option's (underlying, expiry) pair: the
+        /// oracle's record for the whole minute the option settles at (its expiry, or the next
+        /// whole minute for an expiry off the minute) — the first value a quorum of the
+        /// submissions stamped from that minute on supported, recorded by the oracle as they
+        /// arrived. It depends on the oracle's data alone: whoever pins, and whenever, gets the
+        /// same price. Every holder of every option on that pair settles at it. Returns the price
+        /// (18 decimals). Emits `SettlementPinned`. Errors: `UnknownInstrument`, `NotExpired`
+        /// (linear, or before expiry), `AlreadyPinned`, `SettlementNotReady` (no record: the
+        /// option waits, valued at intrinsic on the grid), `PriceOutOfRange`, `OracleCallFailed`.
         #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
@@ -826,18 +830,16 @@ mod engine {
             let key = (listing.underlying, expiry_ms);
             ensure(!self.settlements.contains(key), EngineError::AlreadyPinned)?;
             let config = self.market_config(listing.underlying)?;
-            let value = self
-                .read_feeds(Vec::from([config.price_feed]))?
-                .into_iter()
-                .next()
-                .ok_or(EngineError::OracleCallFailed)?
-                .map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
-            ensure(value.ts_ms >= expiry_ms, EngineError::SettlementNotReady)?;
-            // Within the settlement window the first value anyone pins counts; after it, only
-            // the owner may pin (an oracle outage over the whole window must not lock the option).
-            let in_window = value.ts_ms <= expiry_ms.saturating_add(SETTLEMENT_WINDOW_MS);
-            ensure(in_window || self.env().caller() == self.owner, EngineError::NotOwner)?;
-            ensure(config.is_fresh(value.ts_ms, now), EngineError::StalePrice(listing.underlying))?;
+            let boundary_ms = margin_math::feed::settlement_boundary_of_expiry(expiry_ms);
+            let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
+            let value = match ink::codegen::TraitCallBuilder::call(&oracle)
+                .settlement(config.price_feed, boundary_ms)
+                .try_invoke()
+            {
+                Ok(Ok(Some(value))) => value,
+                Ok(Ok(None)) => return Err(EngineError::SettlementNotReady),
+                _ => return Err(EngineError::OracleCallFailed),
+            };
             ensure(
                 (MIN_SPOT_E18..=config.max_spot_e18).contains(&value.value_e18),
                 EngineError::PriceOutOfRange(listing.underlying),
@@ -1092,13 +1094,23 @@ mod engine {
         }
 
         /// The market's price feed must be an oracle `Price` feed and its vol feed a
-        /// `Volatility` feed.
+        /// `Volatility` feed, each with a window no longer than the market's max oracle age (so
+        /// every value in a median is as fresh as the market requires) and an upper bound the
+        /// engine accepts (`max_spot_e18` for the price, `MAX_VOL_E18` for the vol: every value
+        /// the oracle can report is one the engine can value).
         #[cfg(engine_admin)]
         fn check_feeds(&self, config: &MarketConfig) -> Result<(), EngineError> {
             let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
-            for (feed, kind) in [(config.price_feed, FeedKind::Price), (config.vol_feed, FeedKind::Volatility)] {
-                match ink::codegen::TraitCallBuilder::call(&oracle).feed_kind(feed).try_invoke() {
-                    Ok(Ok(Some(found))) if found == kind => {}
+            let feeds = [
+                (config.price_feed, FeedKind::Price, config.max_spot_e18),
+                (config.vol_feed, FeedKind::Volatility, MAX_VOL_E18),
+            ];
+            for (feed, kind, max_e18) in feeds {
+                match ink::codegen::TraitCallBuilder::call(&oracle).feed_info(feed).try_invoke() {
+                    Ok(Ok(Some(info)))
+                        if info.kind == kind
+                            && info.window_ms <= config.max_oracle_age_ms
+                            && info.max_e18 <= max_e18 => {}
                     Ok(Ok(_)) => return Err(EngineError::InvalidFeed(feed)),
                     _ => return Err(EngineError::OracleCallFailed),
                 }
@@ -1151,11 +1163,12 @@ mod engine {
                 let vol = values.next().ok_or(EngineError::OracleCallFailed)?;
                 let price = price.map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
                 let vol = vol.map_err(|e| EngineError::OracleFeed(config.vol_feed, e))?;
-                if !(config.is_fresh(price.ts_ms, now) && config.is_fresh(vol.ts_ms, now)) {
+                let (market, fresh) = config.market_from(u, &price, &vol, now)?;
+                if !fresh {
                     ensure(allow_stale, EngineError::StalePrice(u))?;
                     stale.push(u);
                 }
-                markets.push(config.market_at(u, price.value_e18, vol.value_e18)?);
+                markets.push(market);
             }
             Ok((markets, stale))
         }

@@ -119,6 +119,28 @@ impl MarketConfig {
 pub const MAX_VOL_E18: u128 = 10 * ONE_E18;
 
 impl MarketConfig {
+    /// The market of `underlying` from its oracle values at `now_ms`, and whether it is fresh.
+    /// Fresh: both values stamped within `max_oracle_age_ms` (boundary inclusive), both feeds'
+    /// windows no longer than it (the oracle can lengthen a window after listing), and the
+    /// price at most `max_spot_e18`. A stale price above the range is valued at its top. The
+    /// one rule the engine, the lens and keepers apply to oracle values.
+    /// Errors: `PriceOutOfRange` (a spot below `MIN_SPOT_E18` or a vol above `MAX_VOL_E18`).
+    pub fn market_from(
+        &self,
+        underlying: UnderlyingId,
+        price: &deltamargin_interfaces::FeedValue,
+        vol: &deltamargin_interfaces::FeedValue,
+        now_ms: u64,
+    ) -> Result<(margin_math::margin::Market, bool), crate::EngineError> {
+        let fresh = self.is_fresh(price.ts_ms, now_ms)
+            && self.is_fresh(vol.ts_ms, now_ms)
+            && price.window_ms <= self.max_oracle_age_ms
+            && vol.window_ms <= self.max_oracle_age_ms
+            && price.value_e18 <= self.max_spot_e18;
+        let market = self.market_at(underlying, price.value_e18.min(self.max_spot_e18), vol.value_e18)?;
+        Ok((market, fresh))
+    }
+
     /// Whether an oracle value stamped `ts_ms` is fresh at `now_ms`: `ts ≤ now` and
     /// `now − ts ≤ max_oracle_age_ms` (inclusive).
     pub fn is_fresh(&self, ts_ms: u64, now_ms: u64) -> bool {
@@ -152,9 +174,9 @@ pub struct PauseFlags {
     pub liquidations: bool,
 }
 
-/// How long after an option's expiry anyone may pin its settlement price (the oracle value must be
-/// stamped within it): 1 hour, ms. Later, only the owner may pin.
-pub const SETTLEMENT_WINDOW_MS: u64 = 3_600_000;
+/// Furthest an option's expiry may lie ahead at listing: 10 years, ms. With rates bounded by 1
+/// (100%), `e^{−rT} ≤ e^10` keeps every discounted strike inside the pricing type.
+pub const MAX_EXPIRY_HORIZON_MS: u64 = 10 * 365 * 86_400_000;
 
 /// Longest accepted grace period after liquidations are unpaused: 7 days, ms.
 pub const MAX_GRACE_PERIOD_MS: u64 = 7 * 86_400_000;

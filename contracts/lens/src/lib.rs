@@ -239,9 +239,9 @@ mod lens {
                 let vol = values.next().ok_or(CALL_FAILED)?;
                 let price = price.map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
                 let vol = vol.map_err(|e| EngineError::OracleFeed(config.vol_feed, e))?;
-                let fresh = config.is_fresh(price.ts_ms, now) && config.is_fresh(vol.ts_ms, now);
+                let (market, fresh) = config.market_from(u, &price, &vol, now)?;
                 ensure(fresh, EngineError::StalePrice(u))?;
-                markets.push(config.market_at(u, price.value_e18, vol.value_e18)?);
+                markets.push(market);
             }
             Ok(markets)
         }

@@ -6,11 +6,20 @@
 //! * Each reporter keeps one latest submission per feed (value with 18 decimals, observation
 //!   timestamp in ms). Submissions that are zero, outside the feed's bounds, in the future or
 //!   older than the reporter's previous one are rejected.
-//! * A feed's value is the median of the fresh submissions of the current reporters once the
-//!   feed's quorum is met (even count: the lower middle), with the **oldest** timestamp among
-//!   them — computed by [`margin_math::feed::latest_value`], so off-chain tools get the same
-//!   result. When the quorum is lost the feed keeps serving its last quorum value with its old
-//!   timestamp (consumers judge staleness), so an outage never leaves a feed without a value.
+//! * A feed's value is the median of the fresh submissions of the current reporters (even count:
+//!   the lower middle) once a quorum of them lies within the feed's maximum spread of it,
+//!   stamped with the newest instant such a quorum supports (the quorum-th newest of their
+//!   timestamps) — computed by [`margin_math::feed::aggregate`], so off-chain tools get the same
+//!   result. Fewer agreeing values than the quorum: the feed is disputed. Quorums are strict
+//!   majorities of the reporter set, so a minority can neither set nor dispute a value, and one
+//!   back-dating reporter cannot age it.
+//! * With no value now (an outage or a dispute) the feed serves its last value with its old
+//!   timestamp (consumers judge staleness): the later of what its stored submissions last gave
+//!   ([`margin_math::feed::latest_value`]) and the value recorded at the last submission that
+//!   gave one.
+//! * Price feeds record, at the first submission that makes it possible, each whole minute's
+//!   settlement value: the first value a quorum of the submissions stamped from that minute on
+//!   supports (kept 7 days), so a settlement price depends on the oracle's data alone.
 //! * Removing a reporter voids its submissions at once; re-adding it does not revive them
 //!   (membership epochs, see [`types::Reporter`]).
 //! * Two-step ownership.
@@ -72,8 +81,8 @@ mod oracle {
         reporters: Lazy<Vec<Reporter>>,
         /// Each feed's configuration and latest submissions, one storage cell per feed id.
         feeds: Mapping<FeedId, Feed>,
-        /// Whole-hour settlement records of the price feeds, by (feed, slot): slot
-        /// `(boundary / 1 h) mod SETTLEMENT_SLOTS`, so a feed keeps its last 7 days of records.
+        /// Whole-minute settlement records of the price feeds, by (feed, slot): slot
+        /// `(boundary / 1 min) mod SETTLEMENT_SLOTS`, so a feed keeps its last 7 days of records.
         settlements: Mapping<(FeedId, u64), SettlementRecord>,
     }
 
@@ -156,7 +165,7 @@ mod oracle {
             let full = u32::try_from(reporters.len()).map_or(true, |len| len >= MAX_REPORTERS);
             ensure!(!full, OracleError::TooManyReporters);
             let epoch = self.last_epoch.checked_add(1).ok_or(OracleError::EpochOverflow)?;
-            self.ensure_majorities(reporters.len().saturating_add(1))?;
+            self.ensure_majorities(reporters.len().saturating_add(1), false)?;
             self.last_epoch = epoch;
             reporters.push(Reporter { account: who, epoch });
             self.reporters.set(&reporters);
@@ -176,7 +185,7 @@ mod oracle {
             let before = reporters.len();
             reporters.retain(|r| r.account != who);
             ensure!(reporters.len() != before, OracleError::NotReporter);
-            self.ensure_majorities(reporters.len())?;
+            self.ensure_majorities(reporters.len(), true)?;
             self.reporters.set(&reporters);
             self.env().emit_event(ReporterRemoved { reporter: who });
             Ok(())
@@ -211,7 +220,7 @@ mod oracle {
             let reporters = self.reporters.get_or_default().len();
             ensure!(config.quorum_is_majority_of(reporters), OracleError::QuorumNotMajority(feed));
             self.feed_count = feed.checked_add(1).ok_or(OracleError::TooManyFeeds)?;
-            self.feeds.insert(feed, &Feed { config, submissions: Vec::new() });
+            self.feeds.insert(feed, &Feed { config, submissions: Vec::new(), last_value: None });
             self.env().emit_event(FeedCreated { feed, config });
             Ok(feed)
         }
@@ -233,6 +242,8 @@ mod oracle {
             let reporters = self.reporters.get_or_default().len();
             ensure!(config.quorum_is_majority_of(reporters), OracleError::QuorumNotMajority(feed));
             stored.config = config;
+            // A recorded value outside new bounds is forgotten, like the submissions it came from.
+            stored.last_value = stored.last_value.filter(|&(value_e18, _)| config.in_bounds(value_e18));
             self.feeds.insert(feed, &stored);
             self.env().emit_event(FeedUpdated { feed, previous, config });
             Ok(())
@@ -275,7 +286,7 @@ mod oracle {
                         cells.len().saturating_sub(1)
                     }
                 };
-                let Some((_, Feed { config, submissions: stored })) = cells.get_mut(position) else { continue };
+                let Some((_, Feed { config, submissions: stored, .. })) = cells.get_mut(position) else { continue };
                 let previous_ts_ms =
                     stored.iter().find(|(a, s)| *a == reporter && s.epoch == epoch).map(|(_, s)| s.ts_ms);
                 self.check_submission(config, value_e18, ts_ms, previous_ts_ms)?;
@@ -285,6 +296,13 @@ mod oracle {
                     *account != reporter && reporters.iter().any(|r| r.account == *account && r.epoch == s.epoch)
                 });
                 stored.push((reporter, StoredSubmission { value_e18, ts_ms, epoch }));
+            }
+            let now = self.env().block_timestamp();
+            for (_, cell) in &mut cells {
+                let submissions: Vec<Submission> = counted(cell, &reporters).into_iter().map(|(_, s)| s).collect();
+                if let Ok(value) = feed::aggregate(&submissions, now, &cell.config.rules()) {
+                    cell.last_value = Some((value.value_e18, value.ts_ms));
+                }
             }
             for (feed, stored) in &cells {
                 self.feeds.insert(*feed, stored);
@@ -348,25 +366,50 @@ mod oracle {
             let stored = self.feeds.get(feed).ok_or(FeedError::UnknownFeed)?;
             let submissions: Vec<Submission> = counted(&stored, reporters).into_iter().map(|(_, s)| s).collect();
             let config = stored.config;
-            feed::latest_value(&submissions, self.env().block_timestamp(), &config.rules())
-                .map(|s| FeedValue { value_e18: s.value_e18, ts_ms: s.ts_ms, window_ms: config.window_ms })
-                .map_err(|e| match e {
-                    FeedAggregateError::NoQuorum => FeedError::NoQuorum,
-                    FeedAggregateError::Disputed => FeedError::Disputed,
-                })
+            let now = self.env().block_timestamp();
+            let recorded = stored.last_value.map(|(value_e18, ts_ms)| Submission { value_e18, ts_ms });
+            let value = match feed::aggregate(&submissions, now, &config.rules()) {
+                Ok(value) => value,
+                // No value now: the later of the last one the stored submissions show and the
+                // last one recorded at a submission.
+                Err(now_error) => match (feed::latest_value(&submissions, now, &config.rules()).ok(), recorded) {
+                    (Some(a), Some(b)) => {
+                        if a.ts_ms >= b.ts_ms {
+                            a
+                        } else {
+                            b
+                        }
+                    }
+                    (Some(a), None) => a,
+                    (None, Some(b)) => b,
+                    (None, None) => {
+                        return Err(match now_error {
+                            FeedAggregateError::NoQuorum => FeedError::NoQuorum,
+                            FeedAggregateError::Disputed => FeedError::Disputed,
+                        })
+                    }
+                },
+            };
+            Ok(FeedValue { value_e18: value.value_e18, ts_ms: value.ts_ms, window_ms: config.window_ms })
         }
 
-        /// Checks that every feed's quorum stays a strict majority of `reporters` reporters.
-        fn ensure_majorities(&self, reporters: usize) -> Result<(), OracleError> {
+        /// Checks that every feed's quorum stays a strict majority of `reporters` reporters; with
+        /// `forget`, also drops each feed's recorded last value (a removed reporter's
+        /// submissions stop counting at once, including in the value they helped form).
+        fn ensure_majorities(&mut self, reporters: usize, forget: bool) -> Result<(), OracleError> {
             for feed in 0..self.feed_count {
-                let Some(stored) = self.feeds.get(feed) else { continue };
+                let Some(mut stored) = self.feeds.get(feed) else { continue };
                 ensure!(stored.config.quorum_is_majority_of(reporters), OracleError::QuorumNotMajority(feed));
+                if forget && stored.last_value.is_some() {
+                    stored.last_value = None;
+                    self.feeds.insert(feed, &stored);
+                }
             }
             Ok(())
         }
 
-        /// After a price feed took submissions: records the current whole hour's settlement value
-        /// if it has none yet and a quorum of the submissions stamped from the hour on agrees
+        /// After a price feed took submissions: records the current whole minute's settlement value
+        /// if it has none yet and a quorum of the submissions stamped from the minute on agrees
         /// (`margin_math::feed::settlement_value`). Emits `SettlementRecorded`.
         fn record_settlement(&mut self, feed: FeedId, stored: &Feed, reporters: &[Reporter]) {
             let now = self.env().block_timestamp();
@@ -413,14 +456,15 @@ mod oracle {
 
     impl PriceOracle for Oracle {
         /// The value of `feed` at the block timestamp: the median (even count: lower middle) of
-        /// the counted submissions no older than the feed's window (inclusive), with the oldest
-        /// timestamp among them (ms). Value with 18 decimals. While fewer than the quorum are
-        /// fresh (an outage), the last value a quorum of the stored submissions supported, with
-        /// its old timestamp (`margin_math::feed::latest_value`): check `ts_ms` against your own
+        /// the counted submissions no older than the feed's window (inclusive), once a quorum of
+        /// them agrees (lies within the feed's maximum spread of it), stamped with the
+        /// quorum-th newest timestamp among the agreeing ones (ms), with the feed's window.
+        /// Value with 18 decimals. With no value now (fewer than a quorum fresh, or disputed),
+        /// the feed's last value with its old timestamp: check `ts_ms` against your own
         /// freshness limit.
         ///
-        /// Caller: anyone. Errors: [`FeedError::UnknownFeed`], [`FeedError::NoQuorum`] (a quorum
-        /// of the counted submissions was never fresh at once, e.g. a new feed). No events.
+        /// Caller: anyone. Errors: [`FeedError::UnknownFeed`], [`FeedError::NoQuorum`] /
+        /// [`FeedError::Disputed`] (no value now and none before, e.g. a new feed). No events.
         #[ink(message)]
         fn read(&self, feed: FeedId) -> Result<FeedValue, FeedError> {
             self.value(feed, &self.reporters.get_or_default())
@@ -447,7 +491,7 @@ mod oracle {
             })
         }
 
-        /// The recorded settlement value of price feed `feed` for the whole hour `boundary_ms`
+        /// The recorded settlement value of price feed `feed` for the whole minute `boundary_ms`
         /// (see the trait), with the feed's current window.
         ///
         /// Caller: anyone. No errors (`None`: no record), no events.
@@ -658,7 +702,14 @@ mod oracle {
             assert_eq!(oracle.feed_count(), 1);
             assert_eq!(last_event::<FeedCreated>(), FeedCreated { feed: 0, config: price_config(1) });
             assert_eq!(events().last().unwrap().topics.len(), 2);
-            let vol = FeedConfig { kind: FeedKind::Volatility, window_ms: 1, quorum: 32, min_e18: 1, max_e18: 1, max_spread_e18: 1 };
+            let vol = FeedConfig {
+                kind: FeedKind::Volatility,
+                window_ms: 1,
+                quorum: 32,
+                min_e18: 1,
+                max_e18: 1,
+                max_spread_e18: 1,
+            };
             assert_eq!(oracle.create_feed(vol), Ok(1));
             assert_eq!(oracle.feed_count(), 2);
             assert_eq!(oracle.feed_config(1), Some(vol));
@@ -783,7 +834,7 @@ mod oracle {
                 oracle.submit_batch(vec![(0, 5 * E18, NOW - 3), (1, 7 * E18, NOW), (0, 6 * E18, NOW - 3)]),
                 Ok(())
             );
-            // NOW is a whole hour: feed 1's value, stamped NOW, also records its settlement,
+            // NOW is a whole minute: feed 1's value, stamped NOW, also records its settlement,
             // after the submissions' events.
             let all = events();
             assert_eq!(all.len(), before + 4);
@@ -845,12 +896,17 @@ mod oracle {
         }
 
         #[ink::test]
-        fn value_carries_the_oldest_timestamp_used() {
+        fn value_carries_the_quorum_th_newest_timestamp() {
+            // Quorum 3 of 3: the third newest of the three stamps, the oldest.
             let mut oracle = setup(3, 3);
             submit_as(&mut oracle, 1, 0, 10 * E18, NOW - 40_000).unwrap();
             submit_as(&mut oracle, 2, 0, 20 * E18, NOW - 1).unwrap();
             submit_as(&mut oracle, 3, 0, 30 * E18, NOW - 20_000).unwrap();
             assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 20 * E18, ts_ms: NOW - 40_000, window_ms: WINDOW }));
+            // Quorum 2 of 3: the second newest — the one back-dated value does not age it.
+            set_caller(accounts().alice);
+            oracle.update_feed(0, price_config(2)).unwrap();
+            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 20 * E18, ts_ms: NOW - 20_000, window_ms: WINDOW }));
         }
 
         #[ink::test]
@@ -898,10 +954,16 @@ mod oracle {
             // then gone) last supported: the lower middle of 102 and 104, stamped NOW.
             set_now(NOW + 5 * WINDOW / 2);
             assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW, window_ms: WINDOW }));
-            assert_eq!(oracle.read_batch(vec![0]), vec![Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW, window_ms: WINDOW })]);
+            assert_eq!(
+                oracle.read_batch(vec![0]),
+                vec![Ok(FeedValue { value_e18: 102 * E18, ts_ms: NOW, window_ms: WINDOW })]
+            );
             // Reporter 2 returns: a fresh quorum again, fresh value and stamp.
             submit_as(&mut oracle, 2, 0, 107 * E18, NOW + 5 * WINDOW / 2).unwrap();
-            assert_eq!(oracle.read(0), Ok(FeedValue { value_e18: 105 * E18, ts_ms: NOW + 5 * WINDOW / 2, window_ms: WINDOW }));
+            assert_eq!(
+                oracle.read(0),
+                Ok(FeedValue { value_e18: 105 * E18, ts_ms: NOW + 5 * WINDOW / 2, window_ms: WINDOW })
+            );
         }
 
         #[ink::test]
@@ -1022,16 +1084,16 @@ mod oracle {
         }
 
         #[ink::test]
-        fn the_first_quorum_value_after_each_whole_hour_is_recorded_once() {
+        fn the_first_quorum_value_after_each_whole_minute_is_recorded_once() {
             let mut oracle = setup(3, 2);
-            let hour = 3_600_000;
-            let boundary = (NOW / hour + 1) * hour;
+            let minute = 60_000;
+            let boundary = (NOW / minute + 1) * minute;
             set_now(boundary - 1);
             submit_as(&mut oracle, 1, 0, 90 * E18, boundary - 1).unwrap();
             submit_as(&mut oracle, 2, 0, 90 * E18, boundary - 1).unwrap();
             set_now(boundary + 10);
             submit_as(&mut oracle, 1, 0, 100 * E18, boundary + 10).unwrap();
-            // One submission from the hour on: no quorum of them yet.
+            // One submission from the minute on: no quorum of them yet.
             assert_eq!(oracle.settlement(0, boundary), None);
             set_now(boundary + 20);
             submit_as(&mut oracle, 2, 0, 102 * E18, boundary + 20).unwrap();
@@ -1042,16 +1104,16 @@ mod oracle {
                 SettlementRecorded { feed: 0, boundary_ms: boundary, value_e18: 100 * E18, ts_ms: boundary + 10 }
             );
             // Later values do not change it, whoever submits them and whenever it is read.
-            set_now(boundary + 1_800_000);
-            submit_as(&mut oracle, 3, 0, 130 * E18, boundary + 1_800_000).unwrap();
-            submit_as(&mut oracle, 1, 0, 130 * E18, boundary + 1_800_000).unwrap();
+            set_now(boundary + 30_000);
+            submit_as(&mut oracle, 3, 0, 130 * E18, boundary + 30_000).unwrap();
+            submit_as(&mut oracle, 1, 0, 130 * E18, boundary + 30_000).unwrap();
             assert_eq!(oracle.settlement(0, boundary), recorded);
-            // A week later its slot holds a newer hour: the old record is gone, not confused.
-            set_now(boundary + 168 * hour + 5);
-            submit_as(&mut oracle, 1, 0, 140 * E18, boundary + 168 * hour + 5).unwrap();
-            submit_as(&mut oracle, 2, 0, 140 * E18, boundary + 168 * hour + 5).unwrap();
+            // A week later its slot holds a newer minute: the old record is gone, not confused.
+            set_now(boundary + 10_080 * minute + 5);
+            submit_as(&mut oracle, 1, 0, 140 * E18, boundary + 10_080 * minute + 5).unwrap();
+            submit_as(&mut oracle, 2, 0, 140 * E18, boundary + 10_080 * minute + 5).unwrap();
             assert_eq!(oracle.settlement(0, boundary), None);
-            assert_eq!(oracle.settlement(0, boundary + 168 * hour).map(|v| v.value_e18), Some(140 * E18));
+            assert_eq!(oracle.settlement(0, boundary + 10_080 * minute).map(|v| v.value_e18), Some(140 * E18));
             // Volatility feeds keep no records; an unknown feed has none.
             assert_eq!(oracle.settlement(7, boundary), None);
         }

@@ -9,17 +9,17 @@ use margin_math::feed::FeedRules;
 /// 10^18: a fraction of 1 with 18 decimals.
 const ONE_E18: u128 = 1_000_000_000_000_000_000;
 
-/// How many whole-hour settlement records the oracle keeps per price feed: the last 7 days (a
-/// record's slot is reused 168 hours later, so the storage a feed's records take is bounded and
-/// paid once, by the reporters whose submissions write them).
-pub const SETTLEMENT_SLOTS: u64 = 168;
+/// How many whole-minute settlement records the oracle keeps per price feed: the last 7 days (a
+/// record's slot is reused 10,080 minutes later, so the storage a feed's records take is bounded
+/// and paid once, by the reporters whose submissions write them).
+pub const SETTLEMENT_SLOTS: u64 = 10_080;
 
-/// The recorded settlement value of one whole-hour boundary of one price feed.
+/// The recorded settlement value of one whole-minute boundary of one price feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct SettlementRecord {
-    /// The boundary, ms (a whole hour).
+    /// The boundary, ms (a whole minute).
     pub boundary_ms: u64,
     /// The first value a quorum of the submissions stamped at or after it supported, 18 decimals.
     pub value_e18: u128,
@@ -144,4 +144,9 @@ pub struct Feed {
     /// Latest submission per reporter. Entries of reporters that were removed are pruned
     /// whenever the feed takes a submission.
     pub submissions: FeedSubmissions,
+    /// The last value the feed's submissions gave when one of them arrived, `(value_e18,
+    /// ts_ms)`: served, with its old stamp, when the feed has no value now and the stored
+    /// submissions alone no longer show an earlier one (a reporter's disputing submission
+    /// replaces its agreeing one).
+    pub last_value: Option<(u128, u64)>,
 }

@@ -21,12 +21,12 @@ use deltamargin_interfaces::PSP22Error;
 use engine::types::{AccountData, HealthView, InstrumentKind, LiquidationSlice};
 use engine::EngineError;
 use ink::scale::{Decode, Encode};
-use oracle::{FeedConfig, FeedKind, OracleError};
+use oracle::{FeedKind, OracleError};
 
 use super::chain::{decode_output, encode_call};
 use super::live::{account_of, parse_signer, LiveChain, LiveNode};
 use super::{ChainError, Executed, Keeper, KeeperConfig, KeeperLog, SandboxChain};
-use crate::params::{e18, market_config, units, BTC, E18, WINDOW_MS};
+use crate::params::{e18, feed_config, market_config, units, BTC, E18};
 use crate::utils::{admin_call_input, Account, Chain};
 
 /// The dev accounts the drill signs with: owner (also oracle reporter and venue), trader A,
@@ -339,7 +339,7 @@ pub fn run(
     // 2. Configure the oracle and the engine.
     call::<(), OracleError>(op, owner, oracle, "add_reporter", owner)?;
     for kind in [FeedKind::Price, FeedKind::Volatility] {
-        let config = FeedConfig { kind, window_ms: WINDOW_MS, quorum: 1, min_e18: 1, max_e18: e18("10000000000") };
+        let config = feed_config(kind, 1, market_config(BTC).max_spot_e18);
         call::<u32, OracleError>(op, owner, oracle, "create_feed", config)?;
     }
     submit_prices(op, owner, oracle, "60000")?;

@@ -179,10 +179,10 @@ fn market_states(snapshot: &Snapshot) -> Vec<Result<MarketState, String>> {
                 None => Err(format!("market {u} has no oracle value (feed {feed} not read)")),
             };
             let (price, vol) = (read(config.price_feed)?, read(config.vol_feed)?);
-            let market = config
-                .market_at(u, price.value_e18, vol.value_e18)
+            let (market, fresh) = config
+                .market_from(u, &price, &vol, now)
                 .map_err(|e| format!("market {u}: oracle value refused by the engine ({e:?})"))?;
-            if config.is_fresh(price.ts_ms, now) && config.is_fresh(vol.ts_ms, now) {
+            if fresh {
                 Ok(MarketState::Fresh(market))
             } else {
                 Ok(MarketState::Stale(market))
@@ -585,6 +585,7 @@ mod tests {
     //! Hand-built snapshots; expected numbers are worked out by hand in the comments (BTC risk:
     //! spot shock 6% for MR(mm), 10% for MR(im); quote has 6 decimals; lots of 0.001).
     use super::*;
+    use crate::params::WINDOW_MS;
     use crate::suite::{e18, market_config, units, E18, LOT};
     use crate::utils::actor;
     use engine::types::{CollateralBalance, PositionData};
@@ -614,10 +615,10 @@ mod tests {
     /// (actor 50) with `keeper_cash` USD.
     fn snapshot(btc: &str, eth: &str, keeper_cash: &str, accounts: Vec<(Account, AccountData)>) -> Snapshot {
         let mut feeds = BTreeMap::new();
-        feeds.insert(0, Ok(FeedValue { value_e18: e18(btc), ts_ms: NOW }));
-        feeds.insert(1, Ok(FeedValue { value_e18: e18("0.65"), ts_ms: NOW }));
-        feeds.insert(2, Ok(FeedValue { value_e18: e18(eth), ts_ms: NOW }));
-        feeds.insert(3, Ok(FeedValue { value_e18: e18("0.65"), ts_ms: NOW }));
+        feeds.insert(0, Ok(FeedValue { value_e18: e18(btc), ts_ms: NOW, window_ms: WINDOW_MS }));
+        feeds.insert(1, Ok(FeedValue { value_e18: e18("0.65"), ts_ms: NOW, window_ms: WINDOW_MS }));
+        feeds.insert(2, Ok(FeedValue { value_e18: e18(eth), ts_ms: NOW, window_ms: WINDOW_MS }));
+        feeds.insert(3, Ok(FeedValue { value_e18: e18("0.65"), ts_ms: NOW, window_ms: WINDOW_MS }));
         let mut assets = BTreeMap::new();
         assets.insert(
             actor(BTC_TOKEN),
@@ -725,7 +726,14 @@ mod tests {
             ],
         );
         for feed in [2, 3] {
-            s.feeds.insert(feed, Ok(FeedValue { value_e18: s.feeds[&feed].unwrap().value_e18, ts_ms: NOW - 40_000 }));
+            s.feeds.insert(
+                feed,
+                Ok(FeedValue {
+                    value_e18: s.feeds[&feed].unwrap().value_e18,
+                    ts_ms: NOW - 40_000,
+                    window_ms: WINDOW_MS,
+                }),
+            );
         }
         let decisions = plan(&s);
         let (health, reason) = skip_reason(&decisions, actor(10)).expect("A skipped");

@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use deltamargin_interfaces::PSP22Error;
-use engine::types::{InstrumentId, InstrumentKind, LiquidationParams, MarketConfig, OptionType, RiskParams};
+use engine::types::{
+    InstrumentId, InstrumentKind, LiquidationParams, MarketConfig, OptionType, RiskParams, MAX_VOL_E18,
+};
 use engine::EngineError;
 use margin_math::trading::option_mark_e18;
 use oracle::{FeedConfig, FeedKind};
@@ -20,8 +22,8 @@ use crate::BundleProvider;
 
 /// 10^18.
 pub const E18: u128 = 1_000_000_000_000_000_000;
-/// Oracle aggregation window, ms (longer than any market's max age: a missed update makes the
-/// market stale first, the oracle's value lapses later).
+/// Longest oracle aggregation window, ms: each market's feeds get the shorter of this and the
+/// market's max oracle age (the engine refuses feeds whose window exceeds the max age).
 pub const WINDOW_MS: u64 = 60_000;
 /// Native balance given to each generated account (storage deposits).
 const NATIVE: u128 = 1_000_000_000_000_000;
@@ -227,8 +229,15 @@ impl World {
                 account_notional_cap_e18: f(&m.account_notional_cap, "account_notional_cap")?,
             };
             for kind in [FeedKind::Price, FeedKind::Volatility] {
-                let feed =
-                    FeedConfig { kind, window_ms: WINDOW_MS, quorum: 2, min_e18: 1, max_e18: 10_000_000_000 * E18 };
+                let max_e18 = if kind == FeedKind::Price { config.max_spot_e18 } else { MAX_VOL_E18 };
+                let feed = FeedConfig {
+                    kind,
+                    window_ms: config.max_oracle_age_ms.min(WINDOW_MS),
+                    quorum: 2,
+                    min_e18: 1,
+                    max_e18,
+                    max_spread_e18: crate::params::MAX_SPREAD_E18,
+                };
                 let res: Result<u32, oracle::OracleError> = world.chain.call(owner, oracle, "create_feed", feed);
                 ok("create_feed", res)?;
             }

@@ -182,17 +182,25 @@ pub struct SlicePenalty {
 /// `mm_after` and left its equity (before the penalty) at `equity_after` — quote whole units —
 /// with `rate_e18` and `liquidator_share_e18` (0..=1). The engine charges it and keepers predict
 /// it with this one function.
+///
+/// From an insolvent target (`equity_after < 0`) no penalty is taken; the fund pays the
+/// liquidator `share · rate · max(MR released, insolvent_basis)` instead (the caller caps it per
+/// target and by the fund): `insolvent_basis` is the slice's own risk
+/// ([`slice_risk_basis`]), so winding down an insolvent book pays even when what is left of it
+/// needs more margin than before (a hedge leg taken away).
 pub fn slice_penalty(
     mm_before: Value,
     mm_after: Value,
     equity_after: Value,
+    insolvent_basis: Value,
     rate_e18: u128,
     liquidator_share_e18: u128,
     quote_decimals: u8,
 ) -> MathResult<SlicePenalty> {
     let nominal = penalty_units(mm_before, mm_after, rate_e18, quote_decimals)?;
     let (penalty, fund_reward) = if equity_after < Value::ZERO {
-        (0, share_units(nominal, liquidator_share_e18)?)
+        let basis = penalty_units(insolvent_basis, Value::ZERO, rate_e18, quote_decimals)?;
+        (0, share_units(nominal.max(basis), liquidator_share_e18)?)
     } else {
         // At most the equity less one ulp, so the equity stays ≥ 0 after the cash moves.
         let room = sub(equity_after, Value::from_bits(1))?;
@@ -220,12 +228,14 @@ pub struct ChargedPenalty {
 
 /// Charges a slice's penalty to its target: `moved` is the target's standing after the slice
 /// (before any penalty) with quote cash `cash` (base units), `mm_before` its `MR(mm)` before the
-/// slice. The penalty ([`slice_penalty`] of `mm_before` → `moved`) leaves the cash and the
-/// standing follows it. The engine's `liquidate` and keepers' predictions both run this.
+/// slice, `insolvent_basis` the slice's own risk ([`slice_risk_basis`]). The penalty
+/// ([`slice_penalty`] of `mm_before` → `moved`) leaves the cash and the standing follows it. The
+/// engine's `liquidate` and keepers' predictions both run this.
 pub fn charge_penalty(
     mm_before: Value,
     moved: &MaintenanceStanding,
     cash: i128,
+    insolvent_basis: Value,
     rate_e18: u128,
     liquidator_share_e18: u128,
     quote_decimals: u8,
@@ -234,6 +244,7 @@ pub fn charge_penalty(
         mm_before,
         moved.maintenance_margin,
         moved.equity,
+        insolvent_basis,
         rate_e18,
         liquidator_share_e18,
         quote_decimals,
@@ -242,6 +253,35 @@ pub fn charge_penalty(
     let charged_cash = ovf(cash.checked_sub(penalty))?;
     let standing = moved.replace(None, None, cash, charged_cash, quote_decimals)?;
     Ok(ChargedPenalty { split, cash: charged_cash, standing })
+}
+
+/// The risk one slice carries on its own: `quantity / 10^decimals` units of the underlying at
+/// spot `spot_e18`, times the maintenance spot shock `h_mm_e18` — quote whole units, rounded
+/// down. A position slice counts its contracts (`decimals` 18), a collateral slice its base units
+/// with the token's decimals. It measures the risk an insolvent book's liquidator takes off it
+/// whatever the rest of the book does (the fund pays for it, see [`slice_penalty`]).
+pub fn slice_risk_basis(quantity: u128, decimals: u8, spot_e18: u128, h_mm_e18: u128) -> MathResult<Value> {
+    let notional_e18 = mul_div(quantity, spot_e18, pow10(decimals)?, false)?;
+    mul_floor(e18_to_value(notional_e18)?, e18_to_value(h_mm_e18)?)
+}
+
+/// Whether a liquidation slice may go through, from the target's maintenance standing before
+/// and after it (penalty included): its health `E − MR(mm)` rose, or it took the account's last
+/// item (`emptied`), or the account was insolvent (`E < 0`) and the slice did not lower its
+/// equity by more than one quote base unit of rounding. The last case lets an insolvent book be
+/// emptied even when what remains hedges itself (every slice then raises `MR(mm)`), so its bad
+/// debt is always recognized; at the mark with no penalty, a slice moves no value.
+pub fn slice_allowed(
+    before: &MaintenanceStanding,
+    after: &MaintenanceStanding,
+    emptied: bool,
+    quote_decimals: u8,
+) -> MathResult<bool> {
+    if emptied || after.health()? > before.health()? {
+        return Ok(true);
+    }
+    let dust = units_to_value_floor(1, quote_decimals)?;
+    Ok(before.equity < Value::ZERO && after.equity >= sub(before.equity, dust)?)
 }
 
 /// Liquidation penalty in quote base units: `rate · (MR(mm) before − MR(mm) after)` — paid for
@@ -347,20 +387,54 @@ mod tests {
     fn slice_penalty_caps_at_equity_and_moves_to_the_fund_when_insolvent() {
         let (rate, share) = (ONE_E18 / 2, ONE_E18 / 2);
         // 60 released at rate ½: 30 quote; equity 1000 leaves it whole; split 15 / 15.
-        let p = slice_penalty(v(100), v(40), v(1000), rate, share, 6).unwrap();
+        let p = slice_penalty(v(100), v(40), v(1000), Value::ZERO, rate, share, 6).unwrap();
         assert_eq!(
             p,
             SlicePenalty { penalty: 30_000_000, liquidator_reward: 15_000_000, fund_share: 15_000_000, fund_reward: 0 }
         );
         // Equity 10: capped at 10 less one ulp (2^-48 quote), floored to base units: 9.999999.
-        let p = slice_penalty(v(100), v(40), v(10), rate, share, 6).unwrap();
+        let p = slice_penalty(v(100), v(40), v(10), Value::ZERO, rate, share, 6).unwrap();
         assert_eq!(p.penalty, 9_999_999);
         assert_eq!((p.liquidator_reward, p.fund_share), (4_999_999, 5_000_000));
         // Equity exactly 0: nothing can be taken.
-        assert_eq!(slice_penalty(v(100), v(40), Value::ZERO, rate, share, 6).unwrap().penalty, 0);
+        assert_eq!(slice_penalty(v(100), v(40), Value::ZERO, Value::ZERO, rate, share, 6).unwrap().penalty, 0);
         // Insolvent: no penalty; the fund owes the liquidator's share of the nominal 30: 15.
-        let p = slice_penalty(v(100), v(40), v(-5), rate, share, 6).unwrap();
+        let p = slice_penalty(v(100), v(40), v(-5), Value::ZERO, rate, share, 6).unwrap();
         assert_eq!(p, SlicePenalty { penalty: 0, liquidator_reward: 0, fund_share: 0, fund_reward: 15_000_000 });
+        // Insolvent with the slice's own risk above what was released (a hedge leg taken: MR
+        // rose): the fund pays the share of rate · basis, 0.5 · 0.5 · 200 = 50.
+        let p = slice_penalty(v(100), v(140), v(-5), v(200), rate, share, 6).unwrap();
+        assert_eq!(p, SlicePenalty { penalty: 0, liquidator_reward: 0, fund_share: 0, fund_reward: 50_000_000 });
+        // A solvent target pays nothing on the basis.
+        assert_eq!(slice_penalty(v(100), v(140), v(5), v(200), rate, share, 6).unwrap().penalty, 0);
+    }
+
+    #[test]
+    fn slice_risk_basis_is_notional_times_the_maintenance_shock() {
+        // 2.5 contracts at 60,000 with h = 0.06: 9,000 (within input rounding, rounded down).
+        let b = slice_risk_basis(5 * ONE_E18 / 2, 18, 60_000 * ONE_E18, 6 * ONE_E18 / 100).unwrap();
+        assert!(b <= v(9_000) && b > v(9_000) - Value::from_bits(1 << 20), "{b}");
+        // 0.001 BTC of an 8-decimal token: 100,000 base units → 60 quote of notional, 3.6 at 6%.
+        let b = slice_risk_basis(100_000, 8, 60_000 * ONE_E18, 6 * ONE_E18 / 100).unwrap();
+        assert!(b <= Value::from_num(3.6) && b > Value::from_num(3.6) - Value::from_bits(1 << 20), "{b}");
+    }
+
+    #[test]
+    fn slices_must_improve_health_unless_the_target_is_insolvent() {
+        let standing = |e: i64, mm: i64| MaintenanceStanding { equity: v(e), maintenance_margin: v(mm) };
+        let dust = Value::from_bits((1i128 << 48) / 1_000_000 + 1);
+        // Solvent, below maintenance: health must rise.
+        assert!(slice_allowed(&standing(50, 100), &standing(50, 90), false, 6).unwrap());
+        assert!(!slice_allowed(&standing(50, 100), &standing(50, 110), false, 6).unwrap());
+        // Emptied: always.
+        assert!(slice_allowed(&standing(50, 100), &standing(50, 110), true, 6).unwrap());
+        // Insolvent: MR may rise, E may not fall by more than one base unit.
+        assert!(slice_allowed(&standing(-50, 0), &standing(-50, 60), false, 6).unwrap());
+        let one_unit_less =
+            MaintenanceStanding { equity: v(-50) - dust + Value::from_bits(2), maintenance_margin: v(60) };
+        assert!(slice_allowed(&standing(-50, 0), &one_unit_less, false, 6).unwrap());
+        let more = MaintenanceStanding { equity: v(-51), maintenance_margin: v(60) };
+        assert!(!slice_allowed(&standing(-50, 0), &more, false, 6).unwrap());
     }
 
     #[test]
@@ -368,16 +442,16 @@ mod tests {
         let (rate, share) = (ONE_E18 / 2, ONE_E18 / 2);
         let moved = MaintenanceStanding { equity: v(1000), maintenance_margin: v(40) };
         // 30 quote (6 decimals) from cash 500: cash 470, equity 970, requirements unchanged.
-        let c = charge_penalty(v(100), &moved, 500_000_000, rate, share, 6).unwrap();
-        assert_eq!(c.split, slice_penalty(v(100), v(40), v(1000), rate, share, 6).unwrap());
+        let c = charge_penalty(v(100), &moved, 500_000_000, Value::ZERO, rate, share, 6).unwrap();
+        assert_eq!(c.split, slice_penalty(v(100), v(40), v(1000), Value::ZERO, rate, share, 6).unwrap());
         assert_eq!(c.cash, 470_000_000);
         assert_eq!(c.standing, MaintenanceStanding { equity: v(970), ..moved });
         // Insolvent: nothing is charged, the standing stays.
         let insolvent = MaintenanceStanding { equity: v(-5), ..moved };
-        let c = charge_penalty(v(100), &insolvent, -5_000_000, rate, share, 6).unwrap();
+        let c = charge_penalty(v(100), &insolvent, -5_000_000, Value::ZERO, rate, share, 6).unwrap();
         assert_eq!((c.split.penalty, c.cash, c.standing), (0, -5_000_000, insolvent));
         // Cash at the bottom of i128 cannot pay: overflow, not a wrap.
-        assert_eq!(charge_penalty(v(100), &moved, i128::MIN, rate, share, 6), Err(MathError::Overflow));
+        assert_eq!(charge_penalty(v(100), &moved, i128::MIN, Value::ZERO, rate, share, 6), Err(MathError::Overflow));
     }
 
     #[test]

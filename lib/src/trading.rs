@@ -7,7 +7,7 @@
 //! 18-decimal numbers use a 256-bit intermediate, so nothing is lost before the one final
 //! rounding, whose direction each function states.
 
-use crate::black_scholes::{price as bs_price, OptionKind};
+use crate::black_scholes::{greeks as bs_greeks, price as bs_price, OptionKind};
 use crate::error::{MathError, MathResult};
 use crate::fixed_point::{div_rem_u256, mul_u128_wide, ovf, Precise, U256};
 use crate::units::{e18_to_precise, pow10, signed_e18_to_precise, years_until};
@@ -76,12 +76,49 @@ pub fn is_whole_lots(size_e18: u128, lot_e18: u128) -> bool {
     size_e18 > 0 && lot_e18 > 0 && size_e18.checked_rem(lot_e18) == Some(0)
 }
 
-/// The price band: `|price − mark| ≤ floor(spot · band)`, all 18 decimals (the band is a
-/// fraction of spot for linear contracts and options alike, so it is meaningful for cheap
-/// options too).
+/// The price band of a linear contract: `|price − mark| ≤ floor(spot · band)`, all 18 decimals
+/// (the mark is spot).
 pub fn within_band(price_e18: u128, mark_e18: u128, spot_e18: u128, band_e18: u128) -> MathResult<bool> {
     let allowed = mul_div(spot_e18, band_e18, ONE_E18, false)?;
     Ok(price_e18.abs_diff(mark_e18) <= allowed)
+}
+
+/// An option's mark (the Black-Scholes price at the oracle's spot and vol, see
+/// [`option_mark_e18`]) and its price band, both quote per contract with 18 decimals, rounded
+/// down: `vega · band_vol + |Δ| · S · band_spot + tick`. The band is in volatility terms (a
+/// cheap far out-of-the-money option's band is a few vol points of its own value, not a
+/// fraction of spot), plus what spot can move within the oracle's age for in-the-money options,
+/// plus a minimum tick. A trade moves at most `size · band` of value away from the mark.
+#[allow(clippy::too_many_arguments)]
+pub fn option_mark_and_band_e18(
+    kind: OptionKind,
+    spot_e18: u128,
+    strike_e18: u128,
+    vol_e18: u128,
+    rate_e18: i128,
+    now_ms: u64,
+    expiry_ms: u64,
+    band_spot_e18: u128,
+    band_vol_e18: u128,
+    tick_e18: u128,
+) -> MathResult<(u128, u128)> {
+    if spot_e18 == 0 || strike_e18 == 0 {
+        return Err(MathError::OutOfDomain);
+    }
+    let g = bs_greeks(
+        kind,
+        e18_to_precise(spot_e18)?,
+        e18_to_precise(strike_e18)?,
+        e18_to_precise(vol_e18)?,
+        years_until(now_ms, expiry_ms),
+        signed_e18_to_precise(rate_e18)?,
+    )?;
+    let mark = precise_to_e18_floor(g.price)?;
+    let vega_part = mul_div(precise_to_e18_floor(g.vega)?, band_vol_e18, ONE_E18, false)?;
+    let delta_abs = precise_to_e18_floor(Precise::from_bits(g.delta.to_bits().checked_abs().unwrap_or(i128::MAX)))?;
+    let spot_part = mul_div(mul_div(delta_abs, spot_e18, ONE_E18, false)?, band_spot_e18, ONE_E18, false)?;
+    let band = ovf(ovf(vega_part.checked_add(spot_part))?.checked_add(tick_e18))?;
+    Ok((mark, band))
 }
 
 /// Whether a leg moves a position from `old_e18` to `new_e18` toward zero without crossing:

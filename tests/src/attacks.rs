@@ -2,12 +2,17 @@
 //! failed on the code before its fix (the commit that fixed it quotes the failing run) and
 //! passes now. One test per path, named as a sentence.
 
-use engine::types::{LiquidationSlice, MarketConfig, OptionType};
-use engine::EngineError;
+use engine::events::{BadDebtRecognized, DeficitCovered};
+use engine::types::{LiquidationParams, LiquidationSlice, MarketConfig, OptionType};
+use engine::{EngineError, Side};
+use margin_math::trading::option_mark_e18;
+use margin_math::OptionKind;
 
-use crate::liquidation::trader;
+use crate::liquidation::{cash, conserved, health, move_to, trader};
 use crate::suite::*;
 use crate::utils::actor;
+
+type Unit = Result<(), EngineError>;
 
 /// The reporters at indices `reporters` submit `(underlying, spot, vol)` stamped `ts_ms`.
 fn submit_from(s: &mut Suite, reporters: &[usize], prices: &[(u32, &str, &str)], ts_ms: u64) {
@@ -18,6 +23,76 @@ fn submit_from(s: &mut Suite, reporters: &[usize], prices: &[(u32, &str, &str)],
         let res: Result<(), oracle::OracleError> = s.chain.call(reporter, s.oracle, "submit_batch", items.clone());
         res.expect("submit");
     }
+}
+
+// ------------------------------------------------------------------ 1. insolvent hedged books
+
+/// A: 1 BTC collateral hedged by a short BTC perpetual and a long 100 ETH perpetual; ETH falls
+/// to 2,300 (E = 60,000 − 70,000 = −10,000) and the ETH leg is liquidated. What is left hedges
+/// itself (MR = 0) with E = −10,000: every slice raises MR, yet the account must be emptied and
+/// its bad debt recognized.
+#[test]
+fn insolvent_account_whose_items_hedge_each_other_can_be_emptied() {
+    let mut s = Suite::new();
+    let (a, h, l) = (trader(&mut s, 10, "0"), trader(&mut s, 11, "10000000"), trader(&mut s, 12, "10000000"));
+    let (btc, quote) = (s.btc, s.quote);
+    let (btc_perp, eth_perp) = (s.perp[BTC as usize], s.perp[ETH as usize]);
+    s.fund_insurance(actor(13), units("20000", 6)).expect("fund");
+    let cap = units("10000", 6);
+    let params = LiquidationParams { insolvent_reward_cap: cap, ..LiquidationParams::DEFAULT };
+    s.set_liquidation_params(params).expect("params");
+    s.fund(a, btc, units("1", 24));
+    s.trade(h, a, btc_perp, E18, e18("60000"), 0).expect("hedge");
+    s.trade(a, h, eth_perp, 100 * E18, e18("3000"), 0).expect("ETH long");
+    move_to(&mut s, T0 + 1_000, "60000", "2300");
+    s.liquidate(l, a, LiquidationSlice::Position(eth_perp), 100 * E18);
+    let left = health(&mut s, a);
+    assert!(left.liquidatable && left.equity_bits < 0);
+    assert_eq!(left.maintenance_margin_bits, 0, "what is left hedges itself");
+    // The liquidator takes the collateral (paying 60,000 quote tokens in) and the short perp.
+    s.mint(quote, l, units("60000", 6));
+    s.approve_engine(l, quote, units("60000", 6));
+    s.chain.clear_events();
+    let first = s.try_liquidate(l, a, LiquidationSlice::Collateral(btc), units("1", 24));
+    assert!(first.is_ok(), "the collateral of an insolvent hedged book can be taken: {first:?}");
+    let first = first.expect("collateral");
+    // No penalty from an insolvent target, and its equity did not move (a slice at the mark).
+    assert_eq!(first.penalty, 0);
+    assert_eq!(health(&mut s, a).equity_bits, left.equity_bits);
+    // Winding it down pays: the fund pays share · rate · (the slice's own risk, 1 BTC · 60,000 ·
+    // 6% = 3,600), 900, although what is left needs more margin than before.
+    let near = |x: u128, want: u128| x <= want && want - x <= 2;
+    assert!(near(first.liquidator_reward, units("900", 6)), "{first:?}");
+    let last = s.try_liquidate(l, a, LiquidationSlice::Position(btc_perp), E18).expect("the perpetual");
+    assert!(near(last.liquidator_reward, units("900", 6)), "{last:?}");
+    assert_eq!(last.bad_debt, units("10000", 6), "the bad debt is recognized when the account is emptied");
+    let events = s.chain.events::<BadDebtRecognized>(s.engine);
+    assert_eq!(events.len(), 1);
+    assert_eq!((events[0].fund_cover, events[0].deficit_increase), (units("10000", 6), 0));
+    let data = s.account(a).expect("account");
+    assert!(data.collateral.is_empty() && data.positions.is_empty() && data.cash == 0);
+    conserved(&mut s, &[a, h, l, actor(13)]);
+}
+
+// ------------------------------------------------------------------ 2. the reducing exception
+
+/// An insolvent long (1 BTC at 60,000 on 6,100 USD; BTC at 53,000: E = −900) sells half its
+/// position to a friend at the bottom of the band: maintenance health rises (MR falls faster
+/// than E) while 530 of value moves to the friend — bad debt the protocol would pay.
+#[test]
+fn insolvent_seller_cannot_move_value_to_a_friend_through_the_band() {
+    let mut s = Suite::new();
+    let (a, h) = (trader(&mut s, 10, "6100"), trader(&mut s, 11, "1000000"));
+    let friend = trader(&mut s, 14, "1000000");
+    let perp = s.perp[BTC as usize];
+    s.trade(a, h, perp, E18, e18("60000"), 0).expect("open long");
+    move_to(&mut s, T0 + 1_000, "53000", "3000");
+    assert!(health(&mut s, a).equity_bits < 0);
+    let (a_cash, friend_cash) = (cash(&mut s, a), cash(&mut s, friend));
+    // 2% below the mark.
+    let res = s.trade(friend, a, perp, E18 / 2, e18("51940"), 0);
+    assert_eq!(res, Err(EngineError::TradeMargin(Side::Seller)));
+    assert_eq!((cash(&mut s, a), cash(&mut s, friend)), (a_cash, friend_cash));
 }
 
 // ------------------------------------------------------------------ 3. a back-dating reporter
@@ -80,6 +155,39 @@ fn settlement_price_does_not_depend_on_when_it_is_pinned() {
     assert_eq!(pinned, Ok(e18("60000")), "pinned half an hour late at the later price");
 }
 
+// ------------------------------------------------------------------ 6. option bands
+
+/// A far out-of-the-money option worth about 5 is traded between friends at 1,000: within 2% of
+/// spot (1,200) but 200 times its value. Option bands must be in volatility terms.
+#[test]
+fn option_band_is_not_a_fraction_of_spot() {
+    let mut s = Suite::new();
+    let (a, friend) = (trader(&mut s, 10, "100000"), trader(&mut s, 14, "100000"));
+    let expiry = T0 + 7 * 86_400_000;
+    let call = s.list_option(BTC, OptionType::Call, "80000", expiry);
+    let mark = option_mark_e18(OptionKind::Call, e18("60000"), e18("80000"), e18("0.65"), 0, T0, expiry).expect("mark");
+    assert!(mark < e18("10"), "the option is worth {mark}");
+    let res = s.trade(friend, a, call, E18, e18("1000"), 0);
+    assert_eq!(res, Err(EngineError::PriceOutOfBand));
+}
+
+/// A venue may not be authorized to charge each side its whole trade value.
+#[test]
+fn venue_fee_cap_is_bounded_by_a_protocol_ceiling() {
+    let mut s = Suite::new();
+    let owner = s.owner;
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (actor(20), E18));
+    assert_eq!(res, Err(EngineError::InvalidFeeRate));
+    // Within the ceiling for options (12.5% of the premium), a linear trade may still pay at
+    // most 1% of its notional.
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (s.venue, E18 / 8));
+    assert_eq!(res, Ok(()));
+    let (a, b) = (trader(&mut s, 10, "100000"), trader(&mut s, 11, "100000"));
+    let res = s.trade(a, b, s.perp[BTC as usize], E18 / 10, e18("60000"), E18 / 100 + 1);
+    assert_eq!(res, Err(EngineError::FeeTooHigh));
+    assert_eq!(s.trade(a, b, s.perp[BTC as usize], E18 / 10, e18("60000"), E18 / 100), Ok(()));
+}
+
 // ------------------------------------------------------------------ 7. prices above max_spot
 
 /// A market listed with a `max_spot` below its price feed's upper bound: a real price above
@@ -95,4 +203,52 @@ fn market_cannot_be_listed_below_its_feeds_upper_bound() {
     // Nor may an update lower max_spot below it.
     let res: Result<(), EngineError> = s.chain.call(owner, s.engine, "update_market", (BTC, config));
     assert_eq!(res, Err(EngineError::InvalidFeed(0)));
+}
+
+// ------------------------------------------------------------------ 9. deficit and insurance
+
+/// A deficit exists (900); then the insurance fund receives 10,000. The fund must pay the deficit
+/// down at once, so quote withdrawals reopen.
+#[test]
+fn insurance_fund_pays_down_the_deficit() {
+    let mut s = Suite::new();
+    let (a, h) = (trader(&mut s, 10, "6100"), trader(&mut s, 11, "1000000"));
+    let l = trader(&mut s, 12, "1000000");
+    s.trade(a, h, s.perp[BTC as usize], E18, e18("60000"), 0).expect("open long");
+    move_to(&mut s, T0 + 1_000, "53000", "3000");
+    s.liquidate(l, a, LiquidationSlice::Position(s.perp[BTC as usize]), E18);
+    assert_eq!(s.deficit(), units("900", 6));
+    s.chain.clear_events();
+    s.fund_insurance(actor(13), units("10000", 6)).expect("fund");
+    assert_eq!(s.deficit(), 0, "the fund held quote and the deficit stayed");
+    let covered = s.chain.events::<DeficitCovered>(s.engine);
+    assert_eq!(covered.len(), 1);
+    assert_eq!((covered[0].amount, covered[0].deficit, covered[0].from_fund), (units("900", 6), 0, true));
+    assert_eq!(s.insurance_fund(), units("9100", 6));
+    let res: Unit = s.chain.call(h, s.engine, "withdraw", (s.quote, units("1000", 6)));
+    assert_eq!(res, Ok(()));
+}
+
+/// The fund-paid incentive of an insolvent target is capped per target: one-lot liquidations
+/// must not collect the cap again and again.
+#[test]
+fn insolvent_reward_cap_applies_per_target_not_per_call() {
+    let mut s = Suite::new();
+    s.fund_insurance(actor(13), units("100000", 6)).expect("fund");
+    let cap = units("100", 6);
+    let params = LiquidationParams { insolvent_reward_cap: cap, ..LiquidationParams::DEFAULT };
+    s.set_liquidation_params(params).expect("params");
+    let (a, h) = (trader(&mut s, 10, "61000"), trader(&mut s, 11, "10000000"));
+    let l = trader(&mut s, 12, "10000000");
+    let perp = s.perp[BTC as usize];
+    s.trade(a, h, perp, 10 * E18, e18("60000"), 0).expect("open long");
+    move_to(&mut s, T0 + 1_000, "53000", "3000");
+    assert!(health(&mut s, a).equity_bits < 0);
+    let mut paid = 0;
+    for _ in 0..5 {
+        paid += s.liquidate(l, a, LiquidationSlice::Position(perp), E18).liquidator_reward;
+    }
+    assert!(paid <= cap, "five calls paid {paid} from the fund against a per-target cap of {cap}");
+    assert_eq!(paid, cap, "the cap is reached, once");
+    conserved(&mut s, &[a, h, l, actor(13)]);
 }

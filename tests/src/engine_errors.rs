@@ -681,14 +681,15 @@ fn trade_for_seller_without_approval_is_rejected() {
 }
 
 #[test]
-fn venue_fee_above_100_percent_is_rejected() {
+fn venue_fee_above_the_protocol_ceiling_is_rejected() {
     let mut s = Suite::new();
     let (owner, desk) = (s.owner, actor(20));
-    assert_rejected::<()>(&mut s, &[], owner, "authorize_venue", (desk, E18 + 1), EngineError::InvalidFeeRate);
+    let ceiling = engine::types::MAX_OPTION_FEE_RATE_E18;
+    assert_rejected::<()>(&mut s, &[], owner, "authorize_venue", (desk, ceiling + 1), EngineError::InvalidFeeRate);
     let venue: Result<engine::types::VenueConfig, EngineError> = s.chain.call(owner, s.engine, "venue", desk);
     assert_eq!(venue, Err(EngineError::VenueNotAuthorized));
-    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, E18));
-    assert_eq!(res, Ok(()), "100% is the largest maximum");
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, ceiling));
+    assert_eq!(res, Ok(()), "the protocol ceiling (12.5%) is the largest maximum");
 }
 
 #[test]
@@ -1059,7 +1060,7 @@ fn test_for(e: &EngineError) -> &'static str {
         VenueNotAuthorized => "unauthorized_caller_cannot_report_trades",
         VenueNotApproved(Side::Buyer) => "trade_for_buyer_without_approval_is_rejected",
         VenueNotApproved(Side::Seller) => "trade_for_seller_without_approval_is_rejected",
-        InvalidFeeRate => "venue_fee_above_100_percent_is_rejected",
+        InvalidFeeRate => "venue_fee_above_the_protocol_ceiling_is_rejected",
         SelfTrade => "self_trade_is_rejected",
         NotWholeLots => "size_that_is_not_whole_lots_is_rejected",
         PriceOutOfBand => "price_outside_band_is_rejected",

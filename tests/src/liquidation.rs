@@ -531,6 +531,8 @@ fn insolvency_drains_the_fund_then_records_deficit_once() {
             price_e18: e18("53000"),
             health_before_bits: outcome.health_before_bits,
             health_after_bits: outcome.health_after_bits,
+            equity_before_bits: outcome.equity_before_bits,
+            equity_after_bits: outcome.equity_after_bits,
             penalty: 0,
             liquidator_reward: 0,
             fund_share: 0,
@@ -572,9 +574,9 @@ fn insolvency_drains_the_fund_then_records_deficit_once() {
     assert_eq!(events.len(), 1);
     assert_eq!((events[0].fund_cover, events[0].deficit_increase), (0, units("300", 6)));
     assert_eq!((s.insurance_fund(), s.deficit()), (0, units("800", 6)));
-    // New insurance money stays in the fund; it does not pay the deficit by itself.
+    // New insurance money pays the deficit down at once; the rest stays in the fund.
     s.fund_insurance(insurer, units("1000", 6)).expect("fund again");
-    assert_eq!((s.insurance_fund(), s.deficit()), (units("1000", 6), units("800", 6)));
+    assert_eq!((s.insurance_fund(), s.deficit()), (units("200", 6), 0));
     conserved(&mut s, &[a, b, h, l, insurer]);
 }
 

@@ -57,6 +57,8 @@ pub fn market_config(underlying: u32) -> MarketConfig {
         risk: risk(),
         max_oracle_age_ms: MAX_AGE_MS,
         band_e18: e18("0.02"),
+        band_vol_e18: e18("0.05"),
+        tick_e18: e18("0.01"),
         lot_e18: LOT,
         max_spot_e18: e18("1000000"),
         open_interest_cap_e18: e18("1000000"),

@@ -832,7 +832,7 @@ impl World {
     }
 
     /// A liquidation's outcome against its event and the rules: health rose (or the account was
-    /// emptied), the penalty split adds up.
+    /// emptied, or it was insolvent and kept its equity), the penalty split adds up.
     fn check_liquidation(&mut self, target: Account, outcome: &LiquidationOutcome) -> Result<(), String> {
         let engine = self.s.engine;
         let events = self.s.chain.events::<Liquidated>(engine);
@@ -842,7 +842,12 @@ impl World {
         }
         let after: Option<AccountData> = self.s.account(target);
         let emptied = after.as_ref().is_none_or(|d| d.collateral.is_empty() && d.positions.is_empty());
-        if !(outcome.health_after_bits > outcome.health_before_bits || emptied) {
+        // An insolvent target's slice may leave health lower (what remains can hedge itself)
+        // but may not lower its equity by more than one quote base unit of rounding.
+        let unit_bits = (1i128 << 48) / 1_000_000 + 1;
+        let insolvent_kept =
+            outcome.equity_before_bits < 0 && outcome.equity_after_bits >= outcome.equity_before_bits - unit_bits;
+        if !(outcome.health_after_bits > outcome.health_before_bits || emptied || insolvent_kept) {
             return Err(format!("liquidation did not raise health: {outcome:?}"));
         }
         if outcome.penalty > 0 && outcome.liquidator_reward + outcome.fund_share != outcome.penalty {

@@ -6,7 +6,9 @@
 use engine::events::{TradeApplied, VenueApprovalChanged, VenueDeauthorized};
 use engine::types::{InstrumentId, InstrumentKind, MarketConfig, OptionType, PositionData};
 use engine::{EngineError, Side};
-use margin_math::trading::{fee_units, fill_linear, notional_units, option_mark_e18, premium_units};
+use margin_math::trading::{
+    fee_units, fill_linear, notional_units, option_mark_and_band_e18, option_mark_e18, premium_units,
+};
 use margin_math::OptionKind;
 
 use crate::suite::*;
@@ -136,12 +138,25 @@ fn option_price_at_band_edge_around_the_model_price_is_accepted_and_beyond_is_re
     let call = s.list_option(BTC, OptionType::Call, "62000", expiry);
     let put = s.list_option(BTC, OptionType::Put, "58000", expiry);
     let (spot, vol) = (e18("60000"), e18("0.65"));
-    // The band is a fraction of spot for options too: 2% of 60,000.
-    let allowed = e18("1200");
+    let config = market_config(BTC);
     let actors = [alice, bob];
     for (instrument, kind, strike) in [(call, OptionKind::Call, e18("62000")), (put, OptionKind::Put, e18("58000"))] {
-        let mark = option_mark_e18(kind, spot, strike, vol, 0, T0, expiry).expect("mark");
-        assert!(mark > allowed, "both edges are positive prices: mark {mark}");
+        // The option band is in volatility terms: vega · 0.05 + |Δ| · S · 0.02 + 0.01.
+        let (mark, allowed) = option_mark_and_band_e18(
+            kind,
+            spot,
+            strike,
+            vol,
+            0,
+            T0,
+            expiry,
+            config.band_e18,
+            config.band_vol_e18,
+            config.tick_e18,
+        )
+        .expect("band");
+        assert_eq!(mark, option_mark_e18(kind, spot, strike, vol, 0, T0, expiry).expect("mark"));
+        assert!(mark > allowed, "both edges are positive prices: mark {mark}, band {allowed}");
         let size = E18 / 10;
         for (beyond, edge) in [(mark + allowed + 1, mark + allowed), (mark - allowed - 1, mark - allowed)] {
             assert_trade_rejected(
@@ -426,11 +441,15 @@ fn account_below_initial_margin_may_reduce_but_not_increase_or_cross() {
     let expected = EngineError::TradeMargin(Side::Seller);
     assert_trade_rejected(&mut s, &actors, (bob, alice), perp, e18("1.95"), price, 0, expected);
 
-    // Reducing by 0.05 at the bottom of the band: E falls by 0.05·1,100 = 55, MM by 0.05·3,300.
+    // Reducing by 0.05 at the bottom of the band is refused: below IM, a side trades at the mark
+    // or better for itself (an insolvent seller could otherwise hand value to a friend).
+    let expected = EngineError::TradeMargin(Side::Seller);
+    assert_trade_rejected(&mut s, &actors, (bob, alice), perp, e18("0.05"), e18("53900"), 0, expected);
+    // At the mark: E is unchanged (the loss moves from unrealized to cash), MM falls by 0.05·3,300.
     let cash_before = cash(&mut s, alice);
-    s.trade(bob, alice, perp, e18("0.05"), e18("53900"), 0).expect("reducing below IM");
-    let expected_fill = fill_linear(E18 as i128, e18("60000"), -(e18("0.05") as i128), e18("53900"), 6).expect("fill");
-    assert_eq!(expected_fill.realized_units, -305_000_000);
+    s.trade(bob, alice, perp, e18("0.05"), price, 0).expect("reducing below IM at the mark");
+    let expected_fill = fill_linear(E18 as i128, e18("60000"), -(e18("0.05") as i128), price, 6).expect("fill");
+    assert_eq!(expected_fill.realized_units, -250_000_000);
     assert_eq!(cash(&mut s, alice), cash_before + expected_fill.realized_units);
     assert_eq!(
         position(&mut s, alice, perp),
@@ -443,27 +462,15 @@ fn account_below_initial_margin_may_reduce_but_not_increase_or_cross() {
         }
     );
     let after = s.health(alice).expect("health");
-    // 9,695 − 0.95·5,000 = 4,945, still below IM (0.95·5,500 = 5,225): the reducing rule let it
+    // 9,750 − 0.95·5,000 = 5,000, still below IM (0.95·5,500 = 5,225): the reducing rule let it
     // through. margin-math converts sizes toward zero (`units_to_value_toward_zero`, for exact
     // netting), so 0.95 becomes 0.95 − 0.2·2⁻⁴⁸ and the 5,000 loss per unit is understated by
     // 1,000 bits (3.6e-12 USD), in the account's favour.
-    assert_eq!(after.equity_bits - quote_bits(4_945), 1_000);
+    assert_eq!(after.equity_bits - quote_bits(5_000), 1_000);
     assert!(after.equity_bits < after.initial_margin_bits);
     assert!(after.health_bits > h.health_bits, "maintenance health rose");
     // Still no increase.
     assert_trade_rejected(&mut s, &actors, (alice, bob), perp, LOT, price, 0, EngineError::TradeMargin(Side::Buyer));
-
-    // With a 10% band, a reduction priced 10% under spot lowers maintenance health (E −275,
-    // MM −165 for 0.05): reducing alone is not enough, health must not fall.
-    let owner = s.owner;
-    // The band moves at most a factor of 2 per update: 2% → 4% → 8% → 10%.
-    for band in ["0.04", "0.08", "0.10"] {
-        let wide = MarketConfig { band_e18: e18(band), ..market_config(BTC) };
-        let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, wide));
-        assert_eq!(res, Ok(()));
-    }
-    let expected = EngineError::TradeMargin(Side::Seller);
-    assert_trade_rejected(&mut s, &actors, (bob, alice), perp, e18("0.05"), e18("49500"), 0, expected);
 }
 
 // ---------------------------------------------------------------------------------- cash flows

@@ -6,11 +6,13 @@ mod engine {
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
     use margin_math::liquidation::{
-        charge_penalty, collateral_value_units, intrinsic_e18, settlement_cash_units, MaintenanceStanding, SlicePenalty,
+        charge_penalty, collateral_value_units, intrinsic_e18, settlement_cash_units, slice_allowed, slice_risk_basis,
+        MaintenanceStanding, SlicePenalty,
     };
     use margin_math::margin::{evaluate, evaluate_maintenance, Health, Market, UnderlyingMaintenance};
     use margin_math::trading::{
-        fee_units, is_reducing, is_whole_lots, notional_e18, notional_units, option_mark_e18, within_band,
+        fee_units, is_reducing, is_whole_lots, notional_e18, notional_units, option_mark_and_band_e18,
+        option_mark_e18,
     };
     use margin_math::Value;
 
@@ -324,14 +326,16 @@ mod engine {
         }
 
         /// Owner: authorizes `venue` to report trades, charging each side at most
-        /// `max_fee_rate_e18` (fraction of trade value, ≤ 1e18); calling again changes the
-        /// maximum. Emits `VenueAuthorized`. Errors: `NotOwner`, `InvalidFeeRate`.
+        /// `max_fee_rate_e18` (fraction of trade value: notional for linear contracts, premium for
+        /// options); at most the protocol's ceiling `MAX_OPTION_FEE_RATE_E18` (12.5%), and each
+        /// linear trade's rate is further capped at `MAX_LINEAR_FEE_RATE_E18` (1%). Calling again
+        /// changes the maximum. Emits `VenueAuthorized`. Errors: `NotOwner`, `InvalidFeeRate`.
         #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
         pub fn authorize_venue(&mut self, venue: AccountId, max_fee_rate_e18: u128) -> Result<(), EngineError> {
             self.only_owner()?;
-            ensure(max_fee_rate_e18 <= ONE_E18, EngineError::InvalidFeeRate)?;
+            ensure(max_fee_rate_e18 <= MAX_OPTION_FEE_RATE_E18, EngineError::InvalidFeeRate)?;
             self.venues.insert(venue, &VenueConfig { max_fee_rate_e18 });
             self.env().emit_event(VenueAuthorized { venue, max_fee_rate_e18 });
             Ok(())
@@ -522,13 +526,16 @@ mod engine {
         /// fee account.
         ///
         /// Checks: both accounts approved the venue, no self-trade, fee rate within the venue's
-        /// maximum, the instrument is listed and (options) not expired, whole lots, a fresh
-        /// oracle snapshot, `|price − mark| ≤ band·S` (mark: spot for linear, the Black-Scholes
-        /// price for options), open-interest and per-account notional caps for growing
-        /// positions, the position cap, and for each side: `E ≥ MR(im)` after the trade, or
-        /// the leg reduces the position toward zero without crossing and maintenance health
-        /// does not fall (and it does not end with no items and negative cash: closing an
-        /// insolvent account's last item is a liquidation). While new risk is paused, or on a reduce-only market, both legs must
+        /// maximum and the protocol's ceiling (`FeeTooHigh`: 1% of notional for linear contracts,
+        /// 12.5% of the premium for options), the instrument is listed and (options) not expired,
+        /// whole lots, a fresh oracle snapshot, the price band (linear: `|price − spot| ≤
+        /// band·S`; options, around the Black-Scholes mark: `vega·band_vol + |Δ|·S·band + tick`),
+        /// open-interest and per-account notional caps for growing positions, the position cap,
+        /// and for each side: `E ≥ MR(im)` after the trade, or the reducing exception — the leg
+        /// reduces the position toward zero without crossing, at the mark or better for the
+        /// side, with non-negative equity after it and maintenance health not falling (and it
+        /// does not end with no items and negative cash: closing an insolvent account's last
+        /// item is a liquidation). While new risk is paused, or on a reduce-only market, both legs must
         /// reduce (`Paused`, `ReduceOnly`).
         ///
         /// Linear: each side's fill realizes P&L on the closed part into cash (weighted-average
@@ -582,9 +589,11 @@ mod engine {
             let markets = self.snapshot(&underlyings)?;
             let snap =
                 markets.iter().find(|m| m.underlying == underlying).ok_or(EngineError::UnknownMarket(underlying))?;
-            let mark = match instrument.kind {
-                InstrumentKind::Linear => snap.spot_e18,
-                InstrumentKind::Option { option_type, strike_e18, expiry_ms } => option_mark_e18(
+            let (mark, band) = match instrument.kind {
+                InstrumentKind::Linear => {
+                    (snap.spot_e18, margin_math::trading::mul_div(snap.spot_e18, market.band_e18, ONE_E18, false)?)
+                }
+                InstrumentKind::Option { option_type, strike_e18, expiry_ms } => option_mark_and_band_e18(
                     option_kind(option_type),
                     snap.spot_e18,
                     strike_e18,
@@ -592,9 +601,17 @@ mod engine {
                     market.risk.rate_e18,
                     now,
                     expiry_ms,
+                    market.band_e18,
+                    market.band_vol_e18,
+                    market.tick_e18,
                 )?,
             };
-            ensure(within_band(price_e18, mark, snap.spot_e18, market.band_e18)?, EngineError::PriceOutOfBand)?;
+            ensure(price_e18.abs_diff(mark) <= band, EngineError::PriceOutOfBand)?;
+            let fee_ceiling = match instrument.kind {
+                InstrumentKind::Linear => MAX_LINEAR_FEE_RATE_E18,
+                InstrumentKind::Option { .. } => MAX_OPTION_FEE_RATE_E18,
+            };
+            ensure(fee_rate_e18 <= fee_ceiling, EngineError::FeeTooHigh)?;
 
             let qd = self.quote_decimals;
             let mut buyer_data = before_buyer.clone();
@@ -633,7 +650,14 @@ mod engine {
                     let gross = self.gross_notional_e18(after, underlying, snap.spot_e18)?;
                     ensure(gross <= market.account_notional_cap_e18, EngineError::NotionalCapExceeded(side))?;
                 }
-                self.check_trade_margin(&markets, before, after, old_size, new_size, side, now)?;
+                // The side's price is at the mark or better for it: a buyer pays at most the
+                // mark, a seller receives at least it.
+                let at_mark_or_better = match side {
+                    Side::Buyer => price_e18 <= mark,
+                    Side::Seller => price_e18 >= mark,
+                };
+                let leg = Leg { old_size, new_size, at_mark_or_better };
+                self.check_trade_margin(&markets, before, after, leg, side, now)?;
             }
 
             self.store_account(buyer, &buyer_data)?;
@@ -755,7 +779,10 @@ mod engine {
             let ctx = SliceContext { slice, decimals, snap, market, now, standing, old_risk };
             let mut fill = self.fill_slice(&ctx, &data, &liquidator_data, quantity)?;
             let emptied = fill.target.collateral.is_empty() && fill.target.positions.is_empty();
-            ensure(fill.after.health()? > before.health || emptied, EngineError::HealthNotImproved)?;
+            // Health must rise, or the last item go, or an insolvent account not lose equity (so
+            // an insolvent book whose remaining items hedge each other can still be emptied).
+            let allowed = slice_allowed(&standing, &fill.after, emptied, self.quote_decimals)?;
+            ensure(allowed, EngineError::HealthNotImproved)?;
             if quantity > step {
                 let mut others_im = None;
                 if self.reached_end(&ctx, &markets, &target_math, &fill, &mut others_im)? {
@@ -767,14 +794,23 @@ mod engine {
             }
 
             // Insolvency: the last item is gone and cash is negative.
+            let paid_before = fill.target.fund_rewards_paid;
             let bad_debt = self.recognize_bad_debt(target, &mut fill.target)?;
-            // The fund pays an insolvent target's liquidator (after covering bad debt).
-            let fund_paid = fill.fund_reward.min(self.liquidation.insolvent_reward_cap).min(self.insurance_fund);
+            // The fund pays an insolvent target's liquidator (after covering bad debt), at most
+            // `insolvent_reward_cap` per target over all its liquidations.
+            let room = self.liquidation.insolvent_reward_cap.saturating_sub(paid_before);
+            let fund_paid = fill.fund_reward.min(room).min(self.insurance_fund);
             self.insurance_fund = self
                 .insurance_fund
                 .checked_sub(fund_paid)
                 .and_then(|f| f.checked_add(fill.fund_share))
                 .ok_or(OVERFLOW)?;
+            fill.target.fund_rewards_paid = if fill.target.collateral.is_empty() && fill.target.positions.is_empty() {
+                0
+            } else {
+                paid_before.checked_add(fund_paid).ok_or(OVERFLOW)?
+            };
+            self.pay_down_deficit();
             let reward = fill.liquidator_reward.checked_add(fund_paid).ok_or(OVERFLOW)?;
             fill.liquidator.add_cash(i128::try_from(reward).map_err(|_| OVERFLOW)?)?;
 
@@ -790,6 +826,8 @@ mod engine {
                 price_e18: fill.price_e18,
                 health_before_bits: before.health.to_bits(),
                 health_after_bits: fill.after.health()?.to_bits(),
+                equity_before_bits: before.equity.to_bits(),
+                equity_after_bits: fill.after.equity.to_bits(),
                 penalty: fill.penalty,
                 liquidator_reward: reward,
                 fund_share: fill.fund_share,
@@ -893,6 +931,7 @@ mod engine {
             self.pull(self.quote, from, amount)?;
             self.insurance_fund = self.insurance_fund.checked_add(amount).ok_or(OVERFLOW)?;
             self.env().emit_event(InsuranceFunded { from, amount });
+            self.pay_down_deficit();
             Ok(())
         }
 
@@ -909,7 +948,7 @@ mod engine {
             ensure(amount <= self.deficit, EngineError::ExceedsDeficit)?;
             self.pull(self.quote, self.owner, amount)?;
             self.deficit = self.deficit.checked_sub(amount).ok_or(OVERFLOW)?;
-            self.env().emit_event(DeficitCovered { amount, deficit: self.deficit });
+            self.env().emit_event(DeficitCovered { amount, deficit: self.deficit, from_fund: false });
             Ok(())
         }
 
@@ -1206,6 +1245,19 @@ mod engine {
             Ok(())
         }
 
+        /// The insurance fund pays the deficit down with what it holds (emits `DeficitCovered`
+        /// with `from_fund` when it pays anything): quote withdrawals reopen as soon as the fund
+        /// can cover the deficit, without waiting for the owner.
+        fn pay_down_deficit(&mut self) {
+            let amount = self.deficit.min(self.insurance_fund);
+            if amount == 0 {
+                return;
+            }
+            self.deficit = self.deficit.saturating_sub(amount);
+            self.insurance_fund = self.insurance_fund.saturating_sub(amount);
+            self.env().emit_event(DeficitCovered { amount, deficit: self.deficit, from_fund: true });
+        }
+
         /// If `data` holds no items and negative cash, writes the debt off: the insurance fund
         /// covers what it can, the rest becomes deficit; cash is reset to 0. Returns the bad debt.
         fn recognize_bad_debt(&mut self, who: AccountId, data: &mut AccountData) -> Result<u128, EngineError> {
@@ -1214,6 +1266,7 @@ mod engine {
             }
             let bad_debt = data.cash.unsigned_abs();
             data.cash = 0;
+            data.fund_rewards_paid = 0;
             let fund_cover = bad_debt.min(self.insurance_fund);
             let deficit_increase = bad_debt.checked_sub(fund_cover).ok_or(OVERFLOW)?;
             self.insurance_fund = self.insurance_fund.checked_sub(fund_cover).ok_or(OVERFLOW)?;
@@ -1321,10 +1374,17 @@ mod engine {
             // Penalty for the requirement released; none from an insolvent target, whose
             // liquidator is paid by the fund instead (capped by the caller).
             let params = self.liquidation;
+            let basis_decimals = match ctx.slice {
+                LiquidationSlice::Position(_) => 18,
+                LiquidationSlice::Collateral(_) => ctx.decimals,
+            };
+            let basis =
+                slice_risk_basis(quantity, basis_decimals, ctx.snap.spot_e18, ctx.market.risk.spot_shock_mm_e18)?;
             let charged = charge_penalty(
                 ctx.standing.maintenance_margin,
                 &moved,
                 target.cash,
+                basis,
                 params.penalty_rate_e18,
                 params.liquidator_share_e18,
                 qd,
@@ -1386,17 +1446,18 @@ mod engine {
             Ok(notional_e18(gross, spot_e18)?)
         }
 
-        /// A side passes if it ends with `E ≥ MR(im)`, or its leg reduces the position without
-        /// crossing and its maintenance health does not fall — but never if it ends with no items
-        /// and negative cash (that debt is for a liquidation to recognize).
-        #[allow(clippy::too_many_arguments)]
+        /// A side passes if it ends with `E ≥ MR(im)`, or uses the reducing exception: its leg
+        /// reduces the position toward zero without crossing, at the mark or better for the side,
+        /// its equity after the trade is not negative and its maintenance health does not fall.
+        /// (Without the price and equity conditions an insolvent side could sell at the bottom of
+        /// the band to a friend: health rises while value moves out — bad debt.) Never if it ends
+        /// with no items and negative cash (that debt is for a liquidation to recognize).
         fn check_trade_margin(
             &self,
             markets: &[Market],
             before: &MathAccount,
             after: &AccountData,
-            old_size: i128,
-            new_size: i128,
+            leg: Leg,
             side: Side,
             now: u64,
         ) -> Result<(), EngineError> {
@@ -1409,10 +1470,22 @@ mod engine {
             if after_health.equity >= after_health.initial_margin {
                 return Ok(());
             }
-            ensure(is_reducing(old_size, new_size), EngineError::TradeMargin(side))?;
+            let exception = is_reducing(leg.old_size, leg.new_size)
+                && leg.at_mark_or_better
+                && after_health.equity >= Value::ZERO;
+            ensure(exception, EngineError::TradeMargin(side))?;
             let before_health = evaluate(markets, &before.as_math(), now)?;
             ensure(after_health.health >= before_health.health, EngineError::TradeMargin(side))
         }
+    }
+
+    /// One side's leg of a trade: its position before and after, and whether the trade price is
+    /// at the mark or better for it.
+    #[derive(Clone, Copy)]
+    struct Leg {
+        old_size: i128,
+        new_size: i128,
+        at_mark_or_better: bool,
     }
 
     /// What every candidate quantity of one liquidation shares.

@@ -286,13 +286,17 @@ pub struct InsuranceFunded {
     pub amount: u128,
 }
 
-/// The owner covered part of the deficit with quote tokens.
+/// Part of the deficit was covered: by the owner with quote tokens transferred in
+/// (`cover_deficit`), or by the insurance fund, which pays the deficit down whenever it holds
+/// quote (after `fund_insurance` and after a liquidation's penalty share).
 #[ink::event]
 pub struct DeficitCovered {
     /// Amount, quote base units.
     pub amount: u128,
     /// Deficit left, quote base units.
     pub deficit: u128,
+    /// Whether the insurance fund paid it (else the owner).
+    pub from_fund: bool,
 }
 
 /// The owner changed the liquidation parameters.

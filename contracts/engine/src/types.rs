@@ -79,8 +79,13 @@ pub struct MarketConfig {
     pub risk: RiskParams,
     /// Oldest accepted oracle value, ms (`now − ts ≤ max_oracle_age_ms` is fresh); 1 ms to 1 day.
     pub max_oracle_age_ms: u64,
-    /// Trade price band, fraction of spot (0 < band ≤ 1): `|price − mark| ≤ band·S`.
+    /// Trade price band, fraction of spot (0 < band ≤ 1): linear `|price − mark| ≤ band·S`;
+    /// options use it on their delta: `|price − mark| ≤ vega·band_vol + |Δ|·S·band + tick`.
     pub band_e18: u128,
+    /// Option price band in volatility terms, annualized vol points (≤ 1e18 = 100 points).
+    pub band_vol_e18: u128,
+    /// Option price band floor, quote per contract (18 decimals, ≤ `max_spot_e18`).
+    pub tick_e18: u128,
     /// Minimum lot, contracts (18 decimals, > 0): sizes are whole multiples of it.
     pub lot_e18: u128,
     /// Highest spot the engine accepts from the oracle, quote per unit (≤ 1e10).
@@ -93,7 +98,7 @@ pub struct MarketConfig {
 
 impl MarketConfig {
     /// Bounds checked at listing and on every update: the model's domain
-    /// (`MarketParams::is_valid`), `0 < band ≤ 1`, `lot > 0`, `1e-6 ≤ max_spot ≤ 1e10`, age in
+    /// (`MarketParams::is_valid`), `0 < band ≤ 1`, `band_vol ≤ 1`, `tick ≤ max_spot`, `lot > 0`, `1e-6 ≤ max_spot ≤ 1e10`, age in
     /// 1 ms ..= 1 day, and caps small enough that no item can exceed `MAX_ITEM_NOTIONAL_E18` at
     /// `max_spot`.
     pub fn is_valid(&self) -> bool {
@@ -104,6 +109,8 @@ impl MarketConfig {
         self.risk.to_math().is_valid()
             && self.band_e18 > 0
             && self.band_e18 <= ONE_E18
+            && self.band_vol_e18 <= ONE_E18
+            && self.tick_e18 <= self.max_spot_e18
             && self.lot_e18 > 0
             && self.lot_e18 <= self.open_interest_cap_e18
             && self.max_spot_e18 >= MIN_SPOT_E18
@@ -174,6 +181,14 @@ pub struct PauseFlags {
     pub liquidations: bool,
 }
 
+/// Protocol ceiling of the fee rate a venue may charge each side of a linear trade: 1% of the
+/// notional, 18 decimals.
+pub const MAX_LINEAR_FEE_RATE_E18: u128 = ONE_E18 / 100;
+
+/// Protocol ceiling of the fee rate a venue may charge each side of an option trade: 12.5% of
+/// the premium, 18 decimals (option fees are a fraction of the premium).
+pub const MAX_OPTION_FEE_RATE_E18: u128 = ONE_E18 / 8;
+
 /// Furthest an option's expiry may lie ahead at listing: 10 years, ms. With rates bounded by 1
 /// (100%), `e^{−rT} ≤ e^10` keeps every discounted strike inside the pricing type.
 pub const MAX_EXPIRY_HORIZON_MS: u64 = 10 * 365 * 86_400_000;
@@ -212,6 +227,8 @@ impl MarketConfig {
             && within_factor_two(o.short_option_addon_e18, n.short_option_addon_e18, MAX_STEP_FROM_ZERO_E18)
             && n.rate_e18.checked_sub(o.rate_e18).is_some_and(|d| d.unsigned_abs() <= MAX_RATE_STEP_E18.unsigned_abs())
             && within_factor_two(old.band_e18, self.band_e18, 0)
+            && within_factor_two(old.band_vol_e18, self.band_vol_e18, MAX_STEP_FROM_ZERO_E18)
+            && within_factor_two(old.tick_e18, self.tick_e18, MAX_STEP_FROM_ZERO_E18)
             && within_factor_two(old.lot_e18, self.lot_e18, 0)
             && within_factor_two(u128::from(old.max_oracle_age_ms), u128::from(self.max_oracle_age_ms), 0)
     }
@@ -329,6 +346,9 @@ pub struct AccountData {
     pub collateral: Vec<CollateralBalance>,
     /// Open positions.
     pub positions: Vec<PositionData>,
+    /// Liquidation incentives the insurance fund has paid out while this account was insolvent,
+    /// quote base units: at most `insolvent_reward_cap` per account until it is emptied.
+    pub fund_rewards_paid: u128,
 }
 
 impl AccountData {
@@ -503,6 +523,11 @@ pub struct LiquidationOutcome {
     pub health_before_bits: i128,
     /// Target's `E − MR(mm)` after (penalty included), raw `I80F48` bits.
     pub health_after_bits: i128,
+    /// Target's equity `E` before, raw `I80F48` bits (negative: insolvent, so a slice only
+    /// needs to keep it, see `margin_math::liquidation::slice_allowed`).
+    pub equity_before_bits: i128,
+    /// Target's equity after (penalty included, before any bad debt is written off), raw bits.
+    pub equity_after_bits: i128,
     /// Penalty taken from the target, quote base units (0 from an insolvent target).
     pub penalty: u128,
     /// Paid to the liquidator's cash, quote base units (its penalty share, or the fund-paid

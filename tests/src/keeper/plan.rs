@@ -21,7 +21,8 @@
 //!   explicitly), or the whole holding if nothing reaches it. Lots: the market lot for positions,
 //!   `lot_e18` scaled to the token's decimals for collateral; a quantity never leaves a
 //!   remainder below one lot (it takes the whole holding instead).
-//! * The target's health must rise (or its last item go); the keeper's own account after the
+//! * The target's health must rise, or its last item go, or (insolvent target) its equity not
+//!   fall — `margin_math::liquidation::slice_allowed`, the engine's rule; the keeper's own account after the
 //!   slice and its reward must keep `E ≥ MR(im)` (same margin-math), else the quantity shrinks
 //!   to the largest that does, or the target is skipped.
 //! * Each planned liquidation updates the keeper's own account for the next one.
@@ -36,7 +37,8 @@ use engine::types::{
 };
 use engine::{EngineError, MathFailure};
 use margin_math::liquidation::{
-    charge_penalty, collateral_value_units, intrinsic_e18, settlement_cash_units, SlicePenalty, Standing,
+    charge_penalty, collateral_value_units, intrinsic_e18, settlement_cash_units, slice_allowed, slice_risk_basis,
+    SlicePenalty, Standing,
 };
 use margin_math::margin::{evaluate, Health, Market};
 use margin_math::trading::option_mark_e18;
@@ -323,10 +325,19 @@ impl SliceCtx<'_> {
         let standing = Standing::of(self.before);
         let moved = standing.replace(old_risk, revalued.underlyings.first(), self.data.cash, target.cash, qd)?;
         let params = s.liquidation;
+        let (basis_decimals, spot_e18) = match self.slice {
+            LiquidationSlice::Position(_) => (18, self.snap.spot_e18),
+            LiquidationSlice::Collateral(asset) => {
+                (s.assets.get(&asset).ok_or(EngineError::UnknownAsset)?.decimals, self.snap.spot_e18)
+            }
+        };
+        let h_mm = market_config(s, u)?.risk.spot_shock_mm_e18;
+        let basis = slice_risk_basis(quantity, basis_decimals, spot_e18, h_mm)?;
         let charged = charge_penalty(
             standing.maintenance_margin,
             &moved.maintenance(),
             target.cash,
+            basis,
             params.penalty_rate_e18,
             params.liquidator_share_e18,
             qd,
@@ -340,7 +351,9 @@ impl SliceCtx<'_> {
             fund = fund.saturating_sub(target.cash.unsigned_abs());
             target.cash = 0;
         }
-        let fund_paid = fund_reward.min(params.insolvent_reward_cap).min(fund);
+        // At most `insolvent_reward_cap` per target over all its liquidations.
+        let room = params.insolvent_reward_cap.saturating_sub(target.fund_rewards_paid);
+        let fund_paid = fund_reward.min(room).min(fund);
         let fund_after = fund.checked_sub(fund_paid).and_then(|f| f.checked_add(fund_share)).ok_or(OVERFLOW)?;
         let total_reward = reward.checked_add(fund_paid).ok_or(OVERFLOW)?;
         keeper.add_cash(i128::try_from(total_reward).map_err(|_| OVERFLOW)?)?;
@@ -361,9 +374,12 @@ impl SliceCtx<'_> {
         }
     }
 
+    /// The engine's rule (`slice_allowed`): health rises, the last item goes, or an insolvent
+    /// target loses no equity.
     fn improves(&self, fill: &Fill) -> Result<bool, EngineError> {
         let emptied = fill.target.collateral.is_empty() && fill.target.positions.is_empty();
-        Ok(emptied || fill.after.health()? > self.before.health)
+        let before = Standing::of(self.before).maintenance();
+        Ok(slice_allowed(&before, &fill.after.maintenance(), emptied, self.snapshot.quote_decimals)?)
     }
 
     fn reached(&self, quantity: u128) -> Result<bool, EngineError> {
@@ -608,7 +624,7 @@ mod tests {
     }
 
     fn account(cash: &str, positions: Vec<PositionData>) -> AccountData {
-        AccountData { cash: usd(cash), collateral: Vec::new(), positions }
+        AccountData { cash: usd(cash), collateral: Vec::new(), positions, fund_rewards_paid: 0 }
     }
 
     /// BTC (market 0) at `btc`, ETH (market 1) at `eth`, both 65% vol and fresh; the keeper

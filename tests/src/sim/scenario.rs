@@ -133,9 +133,16 @@ pub struct Market {
     /// Minimum lot, contracts (default 0.001).
     #[serde(default = "d_lot")]
     pub lot: String,
-    /// Trade price band around the mark, fraction of spot (default 0.02).
+    /// Trade price band around the mark, fraction of spot (default 0.02); options apply it to
+    /// their delta.
     #[serde(default = "d_band")]
     pub band: String,
+    /// Option price band in vol points (default 0.05).
+    #[serde(default = "d_band_vol")]
+    pub band_vol: String,
+    /// Option price band floor, quote per contract (default 0.01).
+    #[serde(default = "d_tick")]
+    pub tick: String,
     /// Largest spot the market accepts (default 10^7).
     #[serde(default = "d_max_spot")]
     pub max_spot: String,
@@ -173,6 +180,12 @@ fn d_lot() -> String {
 }
 fn d_band() -> String {
     "0.02".into()
+}
+fn d_band_vol() -> String {
+    "0.05".into()
+}
+fn d_tick() -> String {
+    "0.01".into()
 }
 fn d_max_spot() -> String {
     "10000000".into()

@@ -223,6 +223,8 @@ impl World {
                 },
                 max_oracle_age_ms: m.max_oracle_age_ms,
                 band_e18: f(&m.band, "band")?,
+                band_vol_e18: f(&m.band_vol, "band_vol")?,
+                tick_e18: f(&m.tick, "tick")?,
                 lot_e18: f(&m.lot, "lot")?,
                 max_spot_e18: f(&m.max_spot, "max_spot")?,
                 open_interest_cap_e18: f(&m.open_interest_cap, "open_interest_cap")?,

@@ -2,7 +2,7 @@
 //! failed on the code before its fix (the commit that fixed it quotes the failing run) and
 //! passes now. One test per path, named as a sentence.
 
-use engine::events::{BadDebtRecognized, DeficitCovered};
+use engine::events::{BadDebtRecognized, ChangeExecuted, DeficitCovered};
 use engine::types::{LiquidationParams, LiquidationSlice, MarketConfig, OptionType};
 use engine::{EngineError, Side};
 use margin_math::trading::option_mark_e18;
@@ -203,6 +203,85 @@ fn market_cannot_be_listed_below_its_feeds_upper_bound() {
     // Nor may an update lower max_spot below it.
     let res: Result<(), EngineError> = s.chain.call(owner, s.engine, "update_market", (BTC, config));
     assert_eq!(res, Err(EngineError::InvalidFeed(0)));
+}
+
+// ------------------------------------------------------------------ 8. owner changes without notice
+
+/// A healthy account (long 1 BTC on 10,000 USD: MM 3,600) becomes liquidatable if the owner
+/// doubles the maintenance shock four times in one block. Risk-raising changes must wait.
+#[test]
+fn owner_cannot_raise_shocks_without_notice() {
+    let mut s = Suite::new();
+    let (a, h) = (trader(&mut s, 10, "10000"), trader(&mut s, 11, "1000000"));
+    s.trade(a, h, s.perp[BTC as usize], E18, e18("60000"), 0).expect("open long");
+    assert!(!health(&mut s, a).liquidatable);
+    let owner = s.owner;
+    // The deployment's default notice, one day (the suite runs without one).
+    let day = engine::types::DEFAULT_CHANGE_DELAY_MS;
+    let res: Unit = s.chain.call(owner, s.engine, "set_change_delay", day);
+    assert_eq!(res, Ok(()));
+    let mut config = market_config(BTC);
+    for _ in 0..3 {
+        config.risk.spot_shock_mm_e18 *= 2;
+        config.risk.spot_shock_im_e18 = config.risk.spot_shock_im_e18.max(config.risk.spot_shock_mm_e18);
+        let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, config));
+        if res.is_err() {
+            assert_eq!(res, Err(EngineError::NoticeRequired));
+            break;
+        }
+    }
+    assert!(!health(&mut s, a).liquidatable, "the owner made a healthy account liquidatable in one block");
+
+    // Announced, the same change waits a day; everyone sees it coming (the event carries it).
+    let raised = MarketConfig {
+        risk: engine::types::RiskParams { spot_shock_mm_e18: e18("0.09"), ..market_config(BTC).risk },
+        ..market_config(BTC)
+    };
+    let call = selector_call("update_market", (BTC, raised));
+    let eta: Result<u64, EngineError> = s.chain.call(owner, s.engine, "announce", call.clone());
+    let eta = eta.expect("announce");
+    assert_eq!(eta, T0 + day);
+    let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, raised));
+    assert_eq!(res, Err(EngineError::NoticePending(eta)));
+    // Not a different change under the same announcement.
+    let other =
+        MarketConfig { risk: engine::types::RiskParams { spot_shock_mm_e18: e18("0.1"), ..raised.risk }, ..raised };
+    let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, other));
+    assert_eq!(res, Err(EngineError::NoticeRequired));
+    s.chain.set_time(eta);
+    s.set_prices(&[(BTC, "60000", "0.65"), (ETH, "3000", "0.8"), (IDX, "1000", "0.3")]);
+    s.chain.clear_events();
+    let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, raised));
+    assert_eq!(res, Ok(()));
+    assert_eq!(s.chain.events::<ChangeExecuted>(s.engine).len(), 1);
+    // Once: the announcement is consumed.
+    let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, market_config(BTC)));
+    assert_eq!(res, Ok(()), "lowering the shock back reduces risk: at once");
+    let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, raised));
+    assert_eq!(res, Err(EngineError::NoticeRequired));
+    // The notice itself changes only through the notice.
+    let res: Unit = s.chain.call(owner, s.engine, "set_change_delay", 0u64);
+    assert_eq!(res, Err(EngineError::NoticeRequired));
+}
+
+/// Approvals given to a venue before it was deauthorized do not come back with a new
+/// authorization: an account must approve it again.
+#[test]
+fn reauthorized_venue_does_not_revive_old_approvals() {
+    let mut s = Suite::new();
+    let (a, b) = (trader(&mut s, 10, "100000"), trader(&mut s, 11, "100000"));
+    let (owner, venue) = (s.owner, s.venue);
+    let res: Unit = s.chain.call(owner, s.engine, "deauthorize_venue", venue);
+    assert_eq!(res, Ok(()));
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (venue, E18 / 100));
+    assert_eq!(res, Ok(()));
+    let perp = s.perp[BTC as usize];
+    assert_eq!(s.trade(a, b, perp, E18 / 10, e18("60000"), 0), Err(EngineError::VenueNotApproved(Side::Buyer)));
+    let approved: Result<bool, EngineError> = s.chain.call(a, s.engine, "is_venue_approved", (a, venue));
+    assert_eq!(approved, Ok(false));
+    s.approve_venue(a);
+    s.approve_venue(b);
+    assert_eq!(s.trade(a, b, perp, E18 / 10, e18("60000"), 0), Ok(()));
 }
 
 // ------------------------------------------------------------------ 9. deficit and insurance

@@ -534,6 +534,18 @@ fn disputed_feed_without_an_agreed_value_is_an_oracle_feed_error() {
 }
 
 #[test]
+fn change_delay_above_thirty_days_is_rejected() {
+    let mut s = Suite::new();
+    let owner = s.owner;
+    let max = engine::types::MAX_CHANGE_DELAY_MS;
+    assert_rejected::<()>(&mut s, &[], owner, "set_change_delay", max + 1, EngineError::InvalidChangeDelay);
+    let res: Unit = s.chain.call(owner, s.engine, "set_change_delay", max);
+    assert_eq!(res, Ok(()));
+    let config: engine::types::EngineConfig = s.chain.call(owner, s.engine, "config", ());
+    assert_eq!(config.change_delay_ms, max);
+}
+
+#[test]
 fn market_on_missing_or_wrong_kind_feed_is_rejected() {
     let mut s = Suite::new();
     let owner = s.owner;
@@ -1050,6 +1062,8 @@ fn test_for(e: &EngineError) -> &'static str {
         TradeMargin(Side::Seller) => "underfunded_seller_fails_trade_margin",
         OracleFeed(_, FeedError::NoQuorum) => "lost_quorum_is_an_oracle_feed_error",
         OracleFeed(_, FeedError::Disputed) => "disputed_feed_without_an_agreed_value_is_an_oracle_feed_error",
+        NoticeRequired | NoticePending(_) => "attacks::owner_cannot_raise_shocks_without_notice",
+        InvalidChangeDelay => "change_delay_above_thirty_days_is_rejected",
         OracleFeed(_, FeedError::UnknownFeed) => {
             "unreachable: listing checks that both feeds exist (InvalidFeed) and the oracle never deletes a feed"
         }
@@ -1102,6 +1116,7 @@ fn every_error_variant_is_mapped_to_its_test() {
         ("tokens::", include_str!("tokens.rs")),
         ("liquidation::", include_str!("liquidation.rs")),
         ("settlement::", include_str!("settlement.rs")),
+        ("attacks::", include_str!("attacks.rs")),
     ];
     // Every variant, read from the SCALE codec itself: a variant index followed by zero bytes
     // decodes (with zero/empty payloads) exactly when the index is a variant.
@@ -1112,13 +1127,14 @@ fn every_error_variant_is_mapped_to_its_test() {
             EngineError::decode(&mut &bytes[..]).ok()
         })
         .collect();
-    assert_eq!(variants.len(), 59, "EngineError has 59 variants; map any new one in test_for");
+    assert_eq!(variants.len(), 62, "EngineError has 62 variants; map any new one in test_for");
     // Payloads that select a different test than the zero payload does.
     variants.extend([
         EngineError::TradeMargin(Side::Seller),
         EngineError::VenueNotApproved(Side::Seller),
         EngineError::NotionalCapExceeded(Side::Seller),
         EngineError::OracleFeed(0, FeedError::NoQuorum),
+        EngineError::OracleFeed(0, FeedError::Disputed),
         EngineError::TokenError(PSP22Error::InsufficientAllowance),
         EngineError::TokenError(PSP22Error::InsufficientBalance),
     ]);

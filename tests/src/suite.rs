@@ -42,6 +42,13 @@ pub struct Suite {
     pub perp: [InstrumentId; 3],
 }
 
+/// `selector(message) ++ SCALE(args)`: an admin message's call as `announce` takes it.
+pub fn selector_call(message: &str, args: impl ink::scale::Encode) -> Vec<u8> {
+    let mut call = crate::utils::selector(message).to_vec();
+    args.encode_to(&mut call);
+    call
+}
+
 /// Wasm of a contract built by the bundle provider.
 pub fn wasm(bundle: BundleProvider) -> Vec<u8> {
     bundle.bundle().expect("contract bundle").wasm
@@ -59,7 +66,9 @@ impl Suite {
     pub fn with_markets(markets: u32) -> Self {
         assert!((3..=8).contains(&markets));
         let mut chain = Chain::new();
-        chain.set_time(T0);
+        // Deployed a day before T0, so the engine's notice of risk-raising changes can be set
+        // to 0 for the tests (through the one-day default notice) before they start at T0.
+        chain.set_time(T0 - engine::types::DEFAULT_CHANGE_DELAY_MS);
         let owner = actor(1);
         let oracle = chain.deploy(&wasm(BundleProvider::Oracle), "new", (), owner, 0);
         let token_wasm = wasm(BundleProvider::Token);
@@ -84,6 +93,12 @@ impl Suite {
             owner,
             5,
         );
+        let no_notice = selector_call("set_change_delay", 0u64);
+        let announced: Result<u64, EngineError> = chain.call(owner, engine, "announce", no_notice.clone());
+        assert_eq!(announced, Ok(T0));
+        chain.set_time(T0);
+        let res: Result<(), EngineError> = chain.call(owner, engine, "set_change_delay", 0u64);
+        res.expect("no notice in the tests (the attack tests set one)");
         let lens = chain.deploy(&wasm(BundleProvider::Lens), "new", engine, owner, 6);
         let reporters = [actor(2), actor(3), actor(4)];
         let mut suite = Suite {

@@ -18,7 +18,7 @@ pub const GAS_LIMIT: Weight = Weight::from_parts(2_000_000_000_000, 64 * 1024 * 
 
 /// The engine's owner-only messages: they live in the admin module (`engine_admin`) and are
 /// reached through the engine's `admin(selector ++ arguments)` message.
-pub const ENGINE_ADMIN_MESSAGES: [&str; 27] = [
+pub const ENGINE_ADMIN_MESSAGES: [&str; 32] = [
     "transfer_ownership",
     "accept_ownership",
     "list_market",
@@ -46,6 +46,11 @@ pub const ENGINE_ADMIN_MESSAGES: [&str; 27] = [
     "is_venue_approved",
     "is_reduce_only",
     "settlement_price",
+    "announce",
+    "cancel",
+    "pending_change",
+    "set_change_delay",
+    "set_settlement_price",
 ];
 
 /// The engine's `admin` input that runs admin-module `message` with SCALE-encoded `args`:

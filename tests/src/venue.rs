@@ -291,11 +291,15 @@ fn deauthorized_venue_cannot_trade_until_reauthorized() {
     let carol = actor(12);
     let res: Unit = s.chain.call(carol, engine, "approve_venue", (venue, true));
     assert_eq!(res, Err(EngineError::VenueNotAuthorized));
-    // Re-authorization by the owner: the accounts' own approvals were never withdrawn, so they
-    // count again (approval is the account's consent, authorization the owner's; both needed).
+    // Re-authorization by the owner starts a new epoch: approvals given before do not count
+    // (an owner cannot revive a venue the accounts trusted once); they approve it again.
     let res: Unit = s.chain.call(owner, engine, "authorize_venue", (venue, E18 / 100));
     assert_eq!(res, Ok(()));
-    s.trade(alice, bob, perp, E18, e18("60000"), 0).expect("authorized again");
+    let expected = EngineError::VenueNotApproved(Side::Buyer);
+    assert_trade_rejected(&mut s, &[alice, bob], (alice, bob), perp, E18, e18("60000"), 0, expected);
+    s.approve_venue(alice);
+    s.approve_venue(bob);
+    s.trade(alice, bob, perp, E18, e18("60000"), 0).expect("authorized and approved again");
 }
 
 // ---------------------------------------------------------------------------------- instruments

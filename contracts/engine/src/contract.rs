@@ -42,7 +42,7 @@ mod engine {
         instruments: Mapping<InstrumentId, Instrument>,
         instrument_count: u32,
         venues: Mapping<AccountId, VenueConfig>,
-        approvals: Mapping<(AccountId, AccountId), ()>,
+        approvals: Mapping<(AccountId, AccountId), u32>,
         paused: PauseFlags,
         grace_period_ms: u64,
         liquidations_resume_at_ms: u64,
@@ -54,6 +54,12 @@ mod engine {
         account_count: u32,
         admin_code: Hash,
         quote_held: u128,
+        /// Notice risk-raising owner changes must give, ms.
+        change_delay_ms: u64,
+        /// Announced changes: `blake2x256(call)` → earliest execution time, ms.
+        pending_changes: Mapping<[u8; 32], u64>,
+        /// Last venue authorization epoch handed out.
+        venue_epoch: u32,
     }
 
     impl Engine {
@@ -114,6 +120,9 @@ mod engine {
                 account_count: 0,
                 admin_code,
                 quote_held: 0,
+                change_delay_ms: DEFAULT_CHANGE_DELAY_MS,
+                pending_changes: Mapping::new(),
+                venue_epoch: 0,
             };
             Self::env().emit_event(AssetListed {
                 asset: quote,
@@ -208,8 +217,12 @@ mod engine {
         }
 
         /// Owner: replaces a market's configuration. Emits `MarketUpdated`.
-        /// Step limits: see `MarketConfig::within_step_of`. Errors: `NotOwner`, `UnknownMarket`,
-        /// `InvalidMarketParams`, `StepTooLarge`, `InvalidFeed`, `OracleCallFailed`.
+        /// Step limits: see `MarketConfig::within_step_of`. A change that can make a healthy
+        /// account liquidatable (`MarketConfig::needs_notice_over`: a shock, floor or add-on
+        /// raised, the rate changed, a feed repointed, `max_spot` or the max age lowered) must be
+        /// announced and wait the change delay. Errors: `NotOwner`, `UnknownMarket`,
+        /// `InvalidMarketParams`, `StepTooLarge`, `InvalidFeed`, `OracleCallFailed`,
+        /// `NoticeRequired`, `NoticePending`.
         #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
@@ -219,6 +232,7 @@ mod engine {
             ensure(config.is_valid(), EngineError::InvalidMarketParams)?;
             ensure(config.within_step_of(&old), EngineError::StepTooLarge)?;
             self.check_feeds(&config)?;
+            self.notice(config.needs_notice_over(&old), ink::selector_bytes!("update_market"), &(underlying, config))?;
             self.markets.insert(underlying, &config);
             self.env().emit_event(MarketUpdated { underlying, config });
             Ok(())
@@ -268,8 +282,9 @@ mod engine {
 
         /// Owner: changes a listed asset's basis haircut and deposit cap (same bounds as
         /// listing; the quote asset's haircut must stay 0; the haircut moves at most a factor of
-        /// 2 per update, from 0 at most to 0.05; the cap is free). Emits `AssetUpdated`.
-        /// Errors: `NotOwner`, `UnknownAsset`, `InvalidAssetParams`, `StepTooLarge`.
+        /// 2 per update, from 0 at most to 0.05; the cap is free; raising the haircut must be
+        /// announced and wait the change delay). Emits `AssetUpdated`. Errors: `NotOwner`,
+        /// `UnknownAsset`, `InvalidAssetParams`, `StepTooLarge`, `NoticeRequired`, `NoticePending`.
         #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
@@ -281,7 +296,8 @@ mod engine {
         ) -> Result<(), EngineError> {
             self.only_owner()?;
             let mut config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
-            let step_ok = within_factor_two(config.basis_haircut_e18, basis_haircut_e18, MAX_STEP_FROM_ZERO_E18);
+            let old_haircut = config.basis_haircut_e18;
+            let step_ok = within_factor_two(old_haircut, basis_haircut_e18, MAX_STEP_FROM_ZERO_E18);
             config.basis_haircut_e18 = basis_haircut_e18;
             config.deposit_cap = deposit_cap;
             let ok = match config.underlying {
@@ -290,6 +306,8 @@ mod engine {
             };
             ensure(ok, EngineError::InvalidAssetParams)?;
             ensure(step_ok, EngineError::StepTooLarge)?;
+            let raises = basis_haircut_e18 > old_haircut;
+            self.notice(raises, ink::selector_bytes!("update_asset"), &(asset, basis_haircut_e18, deposit_cap))?;
             self.assets.insert(asset, &config);
             self.env().emit_event(AssetUpdated { asset, basis_haircut_e18, deposit_cap });
             Ok(())
@@ -329,14 +347,30 @@ mod engine {
         /// `max_fee_rate_e18` (fraction of trade value: notional for linear contracts, premium for
         /// options); at most the protocol's ceiling `MAX_OPTION_FEE_RATE_E18` (12.5%), and each
         /// linear trade's rate is further capped at `MAX_LINEAR_FEE_RATE_E18` (1%). Calling again
-        /// changes the maximum. Emits `VenueAuthorized`. Errors: `NotOwner`, `InvalidFeeRate`.
+        /// changes the maximum; raising it must be announced and wait the change delay. A venue
+        /// (re)authorized after a deauthorization starts a new epoch: accounts must approve it
+        /// again. Emits `VenueAuthorized`. Errors: `NotOwner`, `InvalidFeeRate`,
+        /// `NoticeRequired`, `NoticePending`.
         #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
         pub fn authorize_venue(&mut self, venue: AccountId, max_fee_rate_e18: u128) -> Result<(), EngineError> {
             self.only_owner()?;
             ensure(max_fee_rate_e18 <= MAX_OPTION_FEE_RATE_E18, EngineError::InvalidFeeRate)?;
-            self.venues.insert(venue, &VenueConfig { max_fee_rate_e18 });
+            let epoch = match self.venues.get(venue) {
+                // Raising an authorized venue's maximum waits; its approvals stay.
+                Some(old) => {
+                    let raises = max_fee_rate_e18 > old.max_fee_rate_e18;
+                    self.notice(raises, ink::selector_bytes!("authorize_venue"), &(venue, max_fee_rate_e18))?;
+                    old.epoch
+                }
+                // A new authorization starts a new epoch: approvals given before are void.
+                None => {
+                    self.venue_epoch = self.venue_epoch.checked_add(1).ok_or(OVERFLOW)?;
+                    self.venue_epoch
+                }
+            };
+            self.venues.insert(venue, &VenueConfig { max_fee_rate_e18, epoch });
             self.env().emit_event(VenueAuthorized { venue, max_fee_rate_e18 });
             Ok(())
         }
@@ -396,14 +430,17 @@ mod engine {
             Ok(())
         }
 
-        /// Owner: sets the grace period after unpausing liquidations (ms, ≤ 7 days). Emits
-        /// `GracePeriodChanged`. Errors: `NotOwner`, `InvalidGracePeriod`.
+        /// Owner: sets the grace period after unpausing liquidations (ms, ≤ 7 days; raising it must
+        /// be announced and wait the change delay). Emits `GracePeriodChanged`. Errors:
+        /// `NotOwner`, `InvalidGracePeriod`, `NoticeRequired`, `NoticePending`.
         #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
         pub fn set_grace_period(&mut self, grace_period_ms: u64) -> Result<(), EngineError> {
             self.only_owner()?;
             ensure(grace_period_ms <= MAX_GRACE_PERIOD_MS, EngineError::InvalidGracePeriod)?;
+            let raises = grace_period_ms > self.grace_period_ms;
+            self.notice(raises, ink::selector_bytes!("set_grace_period"), &grace_period_ms)?;
             self.grace_period_ms = grace_period_ms;
             self.env().emit_event(GracePeriodChanged { grace_period_ms });
             Ok(())
@@ -427,6 +464,91 @@ mod engine {
             Ok(())
         }
 
+        // ------------------------------------------------------------------ notice of changes
+
+        /// Owner: announces a change that must give notice: `call` is the admin message's
+        /// selector and SCALE arguments, exactly as it will be sent through `admin`. It may run
+        /// from `now + change_delay_ms` on (once). Returns that time (ms). Emits
+        /// `ChangeAnnounced` (with the call, so anyone can read what will change).
+        /// Errors: `NotOwner`, `InvalidAdminCall` (shorter than a selector).
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn announce(&mut self, call: Vec<u8>) -> Result<u64, EngineError> {
+            self.only_owner()?;
+            ensure(call.len() >= 4, EngineError::InvalidAdminCall)?;
+            let hash = blake2(&call);
+            let eta_ms = self.env().block_timestamp().checked_add(self.change_delay_ms).ok_or(OVERFLOW)?;
+            self.pending_changes.insert(hash, &eta_ms);
+            self.env().emit_event(ChangeAnnounced { hash, eta_ms, call });
+            Ok(eta_ms)
+        }
+
+        /// Owner: withdraws an announced change. Emits `ChangeCancelled`. Errors: `NotOwner`,
+        /// `NoticeRequired` (not announced).
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn cancel(&mut self, call: Vec<u8>) -> Result<(), EngineError> {
+            self.only_owner()?;
+            let hash = blake2(&call);
+            ensure(self.pending_changes.contains(hash), EngineError::NoticeRequired)?;
+            self.pending_changes.remove(hash);
+            self.env().emit_event(ChangeCancelled { hash });
+            Ok(())
+        }
+
+        /// The earliest execution time (ms) of the announced change with `blake2x256(call)` =
+        /// `hash`, if announced.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn pending_change(&self, hash: [u8; 32]) -> Result<Option<u64>, EngineError> {
+            Ok(self.pending_changes.get(hash))
+        }
+
+        /// Owner: sets the notice risk-raising changes must give (ms, ≤ `MAX_CHANGE_DELAY_MS`):
+        /// itself only through the current notice. Emits `ChangeDelayChanged`. Errors:
+        /// `NotOwner`, `InvalidChangeDelay`, `NoticeRequired`, `NoticePending`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn set_change_delay(&mut self, delay_ms: u64) -> Result<(), EngineError> {
+            self.only_owner()?;
+            ensure(delay_ms <= MAX_CHANGE_DELAY_MS, EngineError::InvalidChangeDelay)?;
+            self.notice(true, ink::selector_bytes!("set_change_delay"), &delay_ms)?;
+            self.change_delay_ms = delay_ms;
+            self.env().emit_event(ChangeDelayChanged { delay_ms });
+            Ok(())
+        }
+
+        /// Owner: pins the settlement price of an expired option's (underlying, expiry) pair
+        /// when the oracle recorded none (an outage or a dispute over the expiry's minute) —
+        /// always announced, so holders see the price a full change delay before it applies.
+        /// Emits `SettlementPinned`. Errors: `NotOwner`, `UnknownInstrument`, `NotExpired`,
+        /// `AlreadyPinned`, `PriceOutOfRange`, `NoticeRequired`, `NoticePending`.
+        #[cfg(engine_admin)]
+        #[ink(message)]
+        #[inline(never)]
+        pub fn set_settlement_price(&mut self, instrument: InstrumentId, price_e18: u128) -> Result<(), EngineError> {
+            self.only_owner()?;
+            let listing = self.instruments.get(instrument).ok_or(EngineError::UnknownInstrument(instrument))?;
+            let now = self.env().block_timestamp();
+            let expiry_ms = match listing.kind {
+                InstrumentKind::Option { expiry_ms, .. } if now >= expiry_ms => expiry_ms,
+                _ => return Err(EngineError::NotExpired),
+            };
+            let key = (listing.underlying, expiry_ms);
+            ensure(!self.settlements.contains(key), EngineError::AlreadyPinned)?;
+            let config = self.market_config(listing.underlying)?;
+            let in_range = (MIN_SPOT_E18..=config.max_spot_e18).contains(&price_e18);
+            ensure(in_range, EngineError::PriceOutOfRange(listing.underlying))?;
+            self.notice(true, ink::selector_bytes!("set_settlement_price"), &(instrument, price_e18))?;
+            self.settlements.insert(key, &price_e18);
+            self.env().emit_event(SettlementPinned { underlying: listing.underlying, expiry_ms, price_e18, price_ts_ms: now });
+            Ok(())
+        }
+
         // ------------------------------------------------------------------ accounts
 
         /// Caller: allows (`approved: true`) or forbids (`false`) an authorized venue to report
@@ -438,8 +560,8 @@ mod engine {
         pub fn approve_venue(&mut self, venue: AccountId, approved: bool) -> Result<(), EngineError> {
             let account = self.env().caller();
             if approved {
-                ensure(self.venues.contains(venue), EngineError::VenueNotAuthorized)?;
-                self.approvals.insert((account, venue), &());
+                let config = self.venues.get(venue).ok_or(EngineError::VenueNotAuthorized)?;
+                self.approvals.insert((account, venue), &config.epoch);
             } else {
                 self.approvals.remove((account, venue));
             }
@@ -556,8 +678,9 @@ mod engine {
             let venue = self.env().caller();
             let venue_config = self.venues.get(venue).ok_or(EngineError::VenueNotAuthorized)?;
             ensure(buyer != seller, EngineError::SelfTrade)?;
-            ensure(self.approvals.contains((buyer, venue)), EngineError::VenueNotApproved(Side::Buyer))?;
-            ensure(self.approvals.contains((seller, venue)), EngineError::VenueNotApproved(Side::Seller))?;
+            let approved = |who: AccountId| self.approvals.get((who, venue)) == Some(venue_config.epoch);
+            ensure(approved(buyer), EngineError::VenueNotApproved(Side::Buyer))?;
+            ensure(approved(seller), EngineError::VenueNotApproved(Side::Seller))?;
             ensure(fee_rate_e18 <= venue_config.max_fee_rate_e18, EngineError::FeeTooHigh)?;
             ensure(size_e18 > 0, EngineError::ZeroAmount)?;
             let mut instrument =
@@ -962,6 +1085,8 @@ mod engine {
             self.only_owner()?;
             ensure(params.is_valid(), EngineError::InvalidLiquidationParams)?;
             ensure(params.within_step_of(&self.liquidation), EngineError::StepTooLarge)?;
+            let raises = params.needs_notice_over(&self.liquidation);
+            self.notice(raises, ink::selector_bytes!("set_liquidation_params"), &params)?;
             self.liquidation = params;
             self.env().emit_event(LiquidationParamsChanged { params });
             Ok(())
@@ -1019,6 +1144,7 @@ mod engine {
                 market_count: self.market_count,
                 instrument_count: self.instrument_count,
                 account_count: self.account_count,
+                change_delay_ms: self.change_delay_ms,
             }
         }
 
@@ -1080,7 +1206,8 @@ mod engine {
         #[ink(message)]
         #[inline(never)]
         pub fn is_venue_approved(&self, account: AccountId, venue: AccountId) -> Result<bool, EngineError> {
-            Ok(self.approvals.contains((account, venue)))
+            let epoch = self.venues.get(venue).map(|v| v.epoch);
+            Ok(epoch.is_some() && self.approvals.get((account, venue)) == epoch)
         }
 
 
@@ -1117,6 +1244,27 @@ mod engine {
         #[cfg(engine_admin)]
         fn only_owner(&self) -> Result<(), EngineError> {
             ensure(self.env().caller() == self.owner, EngineError::NotOwner)
+        }
+
+        /// The notice rule, declared by each owner message: a change that `needs` notice runs
+        /// only as an announced call (`selector ++ args` exactly) whose time has come, and only
+        /// once (the announcement is consumed; emits `ChangeExecuted`). Changes that do not
+        /// need notice (risk-reducing ones, pauses, listings) pass at once, and so does every
+        /// change while the delay is 0.
+        #[cfg(engine_admin)]
+        fn notice(&mut self, needs: bool, selector: [u8; 4], args: &impl ink::scale::Encode) -> Result<(), EngineError> {
+            // A delay of 0 (set only through the previous delay) means no notice at all.
+            if !needs || self.change_delay_ms == 0 {
+                return Ok(());
+            }
+            let mut call = selector.to_vec();
+            args.encode_to(&mut call);
+            let hash = blake2(&call);
+            let eta_ms = self.pending_changes.get(hash).ok_or(EngineError::NoticeRequired)?;
+            ensure(self.env().block_timestamp() >= eta_ms, EngineError::NoticePending(eta_ms))?;
+            self.pending_changes.remove(hash);
+            self.env().emit_event(ChangeExecuted { hash });
+            Ok(())
         }
 
         fn market_config(&self, underlying: UnderlyingId) -> Result<MarketConfig, EngineError> {
@@ -1526,6 +1674,14 @@ mod engine {
             .and_then(|scale| margin_math::trading::mul_div(config.deposit_cap, market.max_spot_e18, scale, true))
             .is_ok_and(|n| n <= MAX_ITEM_NOTIONAL_E18);
         config.basis_haircut_e18 < ONE_E18 && notional_ok
+    }
+
+    /// `blake2x256(bytes)`: the key of an announced change.
+    #[cfg(engine_admin)]
+    fn blake2(bytes: &[u8]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        ink::env::hash_bytes::<ink::env::hash::Blake2x256>(bytes, &mut out);
+        out
     }
 
     fn read_decimals(token: AccountId) -> Result<u8, EngineError> {

@@ -172,6 +172,14 @@ pub enum EngineError {
     /// Returned by `admin` if its call is not a message of the admin module (fewer than 4
     /// bytes, an unknown selector, arguments that do not decode) or the admin module trapped.
     InvalidAdminCall,
+    /// Returned if an owner change that can make a healthy account liquidatable (see
+    /// `MarketConfig::needs_notice_over` and the messages' docs) was not announced with
+    /// `announce` in exactly this form, or `cancel` names a change that is not announced.
+    NoticeRequired,
+    /// Returned if an announced change is executed before its time (the announced `eta_ms`).
+    NoticePending(u64),
+    /// Returned if `set_change_delay` names a delay above `MAX_CHANGE_DELAY_MS`.
+    InvalidChangeDelay,
 }
 
 impl From<MathError> for EngineError {

@@ -1,6 +1,7 @@
 //! Events of the engine, emitted on every state change. Amounts are token base units, `_e18`
 //! numbers carry 18 decimals, times are ms. At most three topic fields each.
 
+use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 
 use crate::types::{InstrumentId, InstrumentKind, MarketConfig, UnderlyingId};
@@ -304,4 +305,40 @@ pub struct DeficitCovered {
 pub struct LiquidationParamsChanged {
     /// The new parameters.
     pub params: crate::types::LiquidationParams,
+}
+
+/// The owner announced a change (`announce`): `call` (an admin message's selector and SCALE
+/// arguments, exactly as it will be sent) may run from `eta_ms` on.
+#[ink::event]
+pub struct ChangeAnnounced {
+    /// `blake2x256(call)`.
+    #[ink(topic)]
+    pub hash: [u8; 32],
+    /// Earliest execution time, ms.
+    pub eta_ms: u64,
+    /// The announced call.
+    pub call: Vec<u8>,
+}
+
+/// The owner withdrew an announced change (`cancel`).
+#[ink::event]
+pub struct ChangeCancelled {
+    /// `blake2x256(call)`.
+    #[ink(topic)]
+    pub hash: [u8; 32],
+}
+
+/// An announced change ran (its message emits its own event too).
+#[ink::event]
+pub struct ChangeExecuted {
+    /// `blake2x256(call)`.
+    #[ink(topic)]
+    pub hash: [u8; 32],
+}
+
+/// The notice of risk-raising owner changes changed (itself only through the old notice).
+#[ink::event]
+pub struct ChangeDelayChanged {
+    /// The new delay, ms.
+    pub delay_ms: u64,
 }

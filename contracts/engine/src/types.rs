@@ -181,6 +181,44 @@ pub struct PauseFlags {
     pub liquidations: bool,
 }
 
+/// Default notice of owner changes that can make a healthy account liquidatable: 1 day, ms.
+pub const DEFAULT_CHANGE_DELAY_MS: u64 = 86_400_000;
+
+/// Longest notice the owner may set: 30 days, ms.
+pub const MAX_CHANGE_DELAY_MS: u64 = 30 * 86_400_000;
+
+impl MarketConfig {
+    /// Whether replacing `old` with this configuration can make a healthy account liquidatable
+    /// (so it must be announced and wait the change delay): any shock, floor or add-on raised,
+    /// the rate changed, a feed repointed, `max_spot` or the max oracle age lowered. New
+    /// parameters join by being added here.
+    pub fn needs_notice_over(&self, old: &MarketConfig) -> bool {
+        let (n, o) = (&self.risk, &old.risk);
+        n.spot_shock_im_e18 > o.spot_shock_im_e18
+            || n.spot_shock_mm_e18 > o.spot_shock_mm_e18
+            || n.vol_shock_im_e18 > o.vol_shock_im_e18
+            || n.vol_shock_mm_e18 > o.vol_shock_mm_e18
+            || n.vol_floor_e18 > o.vol_floor_e18
+            || n.short_option_addon_e18 > o.short_option_addon_e18
+            || n.rate_e18 != o.rate_e18
+            || self.price_feed != old.price_feed
+            || self.vol_feed != old.vol_feed
+            || self.max_spot_e18 < old.max_spot_e18
+            || self.max_oracle_age_ms < old.max_oracle_age_ms
+    }
+}
+
+impl LiquidationParams {
+    /// Whether replacing `old` with these parameters can hurt users or depositors (so it must
+    /// wait the change delay): a higher penalty rate or end buffer (more is taken), a higher
+    /// fund-paid reward cap (the fund pays more out).
+    pub fn needs_notice_over(&self, old: &LiquidationParams) -> bool {
+        self.penalty_rate_e18 > old.penalty_rate_e18
+            || self.end_buffer_e18 > old.end_buffer_e18
+            || self.insolvent_reward_cap > old.insolvent_reward_cap
+    }
+}
+
 /// Protocol ceiling of the fee rate a venue may charge each side of a linear trade: 1% of the
 /// notional, 18 decimals.
 pub const MAX_LINEAR_FEE_RATE_E18: u128 = ONE_E18 / 100;
@@ -304,6 +342,10 @@ pub struct Instrument {
 pub struct VenueConfig {
     /// Highest fee rate the venue may charge each side, fraction of trade value (≤ 1), 18 decimals.
     pub max_fee_rate_e18: u128,
+    /// The venue's authorization epoch: an account's approval counts only if it was given in
+    /// this epoch, so re-authorizing a venue does not revive approvals given before it was
+    /// deauthorized.
+    pub epoch: u32,
 }
 
 /// One collateral balance of an account.
@@ -584,4 +626,7 @@ pub struct EngineConfig {
     pub instrument_count: u32,
     /// Accounts ever created (indices `0..account_count` for `accounts`).
     pub account_count: u32,
+    /// Notice owner changes that can make a healthy account liquidatable must give, ms: they
+    /// are announced (`announce`) and take effect no earlier than this later.
+    pub change_delay_ms: u64,
 }

@@ -10,7 +10,7 @@
 
 use alloc::vec::Vec;
 
-use crate::trading::{mul_div, ONE_E18};
+use crate::fixed_point::divrem_u128_u64;
 
 /// One reporter's value for a feed, or a feed's aggregated value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,7 +98,8 @@ pub fn is_fresh(ts_ms: u64, now_ms: u64, window_ms: u64) -> bool {
 /// * `value_e18` is the median of the fresh values; for an even count the **lower** of the two
 ///   middle values (no averaging, so the result is always a value some reporter submitted).
 ///   At least half of the fresh values are ≤ it and at least half are ≥ it.
-/// * A fresh value **agrees** when it lies within `floor(median · max_spread)` of the median.
+/// * A fresh value **agrees** when it lies within [`spread_tolerance`] of the median
+///   (`floor(median · max_spread)`).
 ///   Fewer than `max(quorum, 1)` agreeing values: [`FeedAggregateError::Disputed`]. With the
 ///   quorum a strict majority of the reporters (the oracle enforces it), a minority can neither
 ///   move the value beyond the honest values' range nor, while the others report, dispute it.
@@ -108,29 +109,61 @@ pub fn is_fresh(ts_ms: u64, now_ms: u64, window_ms: u64) -> bool {
 ///
 /// Deterministic and independent of the order of `submissions`.
 pub fn aggregate(submissions: &[Submission], now_ms: u64, rules: &FeedRules) -> Result<Submission, FeedAggregateError> {
-    let mut fresh: Vec<Submission> =
+    let fresh: Vec<Submission> =
         submissions.iter().copied().filter(|s| is_fresh(s.ts_ms, now_ms, rules.window_ms)).collect();
     // A `u32` quorum above `usize::MAX` (16-bit targets) can never be met.
     let needed = usize::try_from(rules.quorum.max(1)).unwrap_or(usize::MAX);
     if fresh.len() < needed {
         return Err(FeedAggregateError::NoQuorum);
     }
-    fresh.sort_unstable_by_key(|s| s.value_e18);
+    let mut values: Vec<u128> = fresh.iter().map(|s| s.value_e18).collect();
+    insertion_sort(&mut values);
     // Lower middle: index ⌊(n − 1) / 2⌋; n ≥ 1 here.
-    let middle = fresh.len().checked_sub(1).ok_or(FeedAggregateError::NoQuorum)? / 2;
-    let value_e18 = fresh.get(middle).ok_or(FeedAggregateError::NoQuorum)?.value_e18;
-    // The spread is a fraction ≤ u128::MAX / 1e18 of a u128: the 256-bit product cannot fail
-    // below a quotient above u128::MAX, which saturates (every value agrees).
-    let tolerance = mul_div(value_e18, rules.max_spread_e18, ONE_E18, false).unwrap_or(u128::MAX);
-    let mut agreeing: Vec<u64> =
-        fresh.iter().filter(|s| s.value_e18.abs_diff(value_e18) <= tolerance).map(|s| s.ts_ms).collect();
+    let middle = values.len().checked_sub(1).ok_or(FeedAggregateError::NoQuorum)? / 2;
+    let value_e18 = values.get(middle).copied().ok_or(FeedAggregateError::NoQuorum)?;
+    let tolerance = spread_tolerance(value_e18, rules.max_spread_e18);
+    // Newest first, as "older than" keys: the quorum-th of them is the stamp.
+    let mut agreeing: Vec<u64> = fresh
+        .iter()
+        .filter(|s| s.value_e18.abs_diff(value_e18) <= tolerance)
+        .map(|s| u64::MAX.saturating_sub(s.ts_ms))
+        .collect();
     if agreeing.len() < needed {
         return Err(FeedAggregateError::Disputed);
     }
-    // The quorum-th newest timestamp: index needed − 1 of the timestamps sorted newest first.
-    agreeing.sort_unstable_by(|a, b| b.cmp(a));
-    let ts_ms = agreeing.get(needed.saturating_sub(1)).copied().ok_or(FeedAggregateError::NoQuorum)?;
-    Ok(Submission { value_e18, ts_ms })
+    insertion_sort(&mut agreeing);
+    let age_key = agreeing.get(needed.saturating_sub(1)).copied().ok_or(FeedAggregateError::NoQuorum)?;
+    Ok(Submission { value_e18, ts_ms: u64::MAX.saturating_sub(age_key) })
+}
+
+/// How far a value may lie from the median and still agree: `floor(median · max_spread / 10^18)`,
+/// exact in 128 bits (the median split at 10^18: `⌊m/10^18⌋·s + ⌊(m mod 10^18)·s / 10^18⌋`),
+/// saturating at `u128::MAX` (a spread above 100% lets every value agree).
+pub fn spread_tolerance(median_e18: u128, max_spread_e18: u128) -> u128 {
+    // 10^18 fits 64 bits: both divisions are the fast 128-by-64-bit kind (wasm32 emulates
+    // 128-bit division, and every oracle read runs this once per feed).
+    const E18: u64 = 1_000_000_000_000_000_000;
+    let Some((high, low)) = divrem_u128_u64(median_e18, E18) else { return u128::MAX };
+    let high = high.saturating_mul(max_spread_e18);
+    let low =
+        u128::from(low).checked_mul(max_spread_e18).and_then(|p| divrem_u128_u64(p, E18)).map_or(u128::MAX, |(q, _)| q);
+    high.saturating_add(low)
+}
+
+/// Sorts a short slice (at most one value per reporter) in place, ascending: an insertion sort,
+/// a fraction of the code of the standard library's sorts (code size is paid on every call).
+fn insertion_sort<T: Copy + Ord>(items: &mut [T]) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 {
+            let (Some(&a), Some(&b)) = (items.get(j.wrapping_sub(1)), items.get(j)) else { break };
+            if a <= b {
+                break;
+            }
+            items.swap(j.wrapping_sub(1), j);
+            j = j.wrapping_sub(1);
+        }
+    }
 }
 
 /// A feed's value at `now_ms` (ms) from its stored submissions, losing no value to an outage or
@@ -301,7 +334,7 @@ mod tests {
     #[test]
     fn values_beyond_the_spread_do_not_agree() {
         // 2%: 100 ± 2 agree with a median of 100.
-        let r = FeedRules { window_ms: 100, quorum: 2, max_spread_e18: ONE_E18 / 50 };
+        let r = FeedRules { window_ms: 100, quorum: 2, max_spread_e18: 20_000_000_000_000_000 }; // 2%
         assert_eq!(aggregate(&[sub(100, NOW), sub(102, NOW)], NOW, &r), Ok(sub(100, NOW)));
         // The lower middle of (100, 103) is 100; 103 does not agree: one agreeing value of two.
         assert_eq!(aggregate(&[sub(100, NOW), sub(103, NOW)], NOW, &r), Err(FeedAggregateError::Disputed));

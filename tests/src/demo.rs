@@ -129,9 +129,7 @@ fn story() {
     s.fund(bob, quote, units("10000", 6));
     println!("   bob deposits 10,000 USD");
     s.fund(keeper, quote, units("1000000", 6));
-    s.mint(quote, keeper, units("1000000", 6));
-    s.approve_engine(keeper, quote, units("1000000", 6));
-    println!("   keeper deposits 1,000,000 USD and approves the engine for collateral payments");
+    println!("   keeper deposits 1,000,000 USD (its margin, and what it pays for collateral it takes)");
     s.fund_insurance(owner, units("15000", 6)).expect("fund insurance");
     gas.record(&s, "fund_insurance");
     let params = LiquidationParams { insolvent_reward_cap: units("100", 6), ..LiquidationParams::DEFAULT };

@@ -252,10 +252,11 @@ fn invalid_slices_are_rejected() {
     }
     // The whole holding may be taken although it is not whole lots: 1 ETH + 1 wei at 3,000 costs
     // ceil(3,000.000000000000003) = 3,000.000001 USD.
-    let wallet = s.balance(quote, l);
+    let (wallet, l_cash) = (s.balance(quote, l), cash(&mut s, l));
     let outcome = s.liquidate(l, a, LiquidationSlice::Collateral(eth), E18 + 1);
     assert_eq!(outcome.payment, units("3000", 6) + 1);
-    assert_eq!(s.balance(quote, l), wallet - outcome.payment);
+    assert_eq!(cash(&mut s, l), l_cash - outcome.payment as i128 + outcome.liquidator_reward as i128);
+    assert_eq!(s.balance(quote, l), wallet, "no token moves");
     assert_eq!(collateral(&mut s, a, eth), 0);
     assert_eq!(collateral(&mut s, l, eth), E18 + 1);
     // Whole lots of BTC collateral pass.
@@ -883,7 +884,7 @@ fn liquidations_paused_or_within_the_grace_period_are_rejected() {
 // ---------------------------------------------------------------------------------- collateral
 
 #[test]
-fn collateral_slice_is_paid_from_the_liquidators_wallet() {
+fn collateral_slice_is_paid_from_the_liquidators_margin_cash() {
     let mut s = Suite::new();
     let (a, h) = (trader(&mut s, 10, "0"), trader(&mut s, 11, "1000000"));
     let l = trader(&mut s, 12, "10000");
@@ -904,24 +905,10 @@ fn collateral_slice_is_paid_from_the_liquidators_wallet() {
     assert_eq!(collateral_value_units(quantity, 24, price, 6, true), Ok(payment));
     let actors = [a, h, l];
     let slice = LiquidationSlice::Collateral(btc);
-    // The payment comes from the wallet, not the margin account: no allowance, no tokens.
-    assert_liquidation_rejected(
-        &mut s,
-        &actors,
-        l,
-        (a, slice, quantity),
-        EngineError::TokenError(PSP22Error::InsufficientAllowance),
-    );
-    s.approve_engine(l, quote, payment);
-    assert_liquidation_rejected(
-        &mut s,
-        &actors,
-        l,
-        (a, slice, quantity),
-        EngineError::TokenError(PSP22Error::InsufficientBalance),
-    );
-    s.mint(quote, l, payment + 1);
-    let (wallet, engine_quote, engine_btc) = (s.balance(quote, l), s.balance(quote, engine), s.balance(btc, engine));
+    // The payment comes from the margin account, not the wallet: l's 10,000 USD of cash pay the
+    // 7,380 and it needs no tokens, no allowance.
+    assert_eq!(s.balance(quote, l), 0);
+    let (engine_quote, engine_btc) = (s.balance(quote, engine), s.balance(btc, engine));
     let (a_cash, l_cash, fund) = (cash(&mut s, a), cash(&mut s, l), s.insurance_fund());
     let btc_total = s.state(&[]).assets[1].expect("btc").total_deposits;
     let outcome = s.liquidate(l, a, slice, quantity);
@@ -933,19 +920,40 @@ fn collateral_slice_is_paid_from_the_liquidators_wallet() {
     assert!(outcome.penalty.abs_diff(221_400_455) <= 2, "{outcome:?}");
     assert_eq!(outcome.liquidator_reward, share_units(outcome.penalty, E18 / 2).unwrap());
     assert_eq!(outcome.fund_share, outcome.penalty - outcome.liquidator_reward);
-    // Tokens: the payment moved from the wallet into the engine; BTC stayed in the engine.
-    assert_eq!(s.balance(quote, l), wallet - payment);
-    assert_eq!(s.balance(quote, l), 1);
-    assert_eq!(s.balance(quote, engine), engine_quote + payment);
+    // Tokens: nothing moved; the engine holds the same quote and BTC.
+    assert_eq!(s.balance(quote, l), 0);
+    assert_eq!(s.balance(quote, engine), engine_quote);
     assert_eq!(s.balance(btc, engine), engine_btc);
     assert_eq!(s.state(&[]).assets[1].expect("btc").total_deposits, btc_total);
-    // Accounts: the BTC moved, the payment was credited to the target, the penalty split.
+    // Accounts: the BTC moved, the payment went from l's cash to a's, the penalty split.
     assert_eq!(collateral(&mut s, a, btc), units("1", 24) - quantity);
     assert_eq!(collateral(&mut s, l, btc), quantity);
     assert_eq!(cash(&mut s, a), a_cash + payment as i128 - outcome.penalty as i128);
-    assert_eq!(cash(&mut s, l), l_cash + outcome.liquidator_reward as i128);
+    assert_eq!(cash(&mut s, l), l_cash - payment as i128 + outcome.liquidator_reward as i128);
     assert_eq!(s.insurance_fund(), fund + outcome.fund_share);
     assert_eq!(outcome.health_after_bits, after.health_bits);
+    conserved(&mut s, &actors);
+}
+
+#[test]
+fn collateral_slice_the_liquidator_cannot_carry_is_refused() {
+    // l has 500 USD of cash: paying 7,380 for 0.123 BTC leaves it E = 500 (the BTC at the
+    // mark, cash −6,880) against MR(im) = 0.123 · 60,000 · 10% = 738: refused, nothing moves.
+    let mut s = Suite::new();
+    let (a, h) = (trader(&mut s, 10, "0"), trader(&mut s, 11, "1000000"));
+    let l = trader(&mut s, 12, "500");
+    let btc = s.btc;
+    s.fund(a, btc, units("1", 24));
+    s.trade(a, h, s.perp[ETH as usize], 100 * E18, e18("3000"), 0).expect("ETH long");
+    s.chain.set_time(T0 + 1_000);
+    s.set_prices(&[(BTC, "60000", "0.65"), (ETH, "2450", "0.8")]);
+    assert!(health(&mut s, a).liquidatable);
+    let actors = [a, h, l];
+    let slice = LiquidationSlice::Collateral(btc);
+    assert_liquidation_rejected(&mut s, &actors, l, (a, slice, units("0.123", 24)), EngineError::LiquidatorMargin);
+    // A slice it can carry passes: 0.001 BTC costs 60 USD.
+    let outcome = s.liquidate(l, a, slice, units("0.001", 24));
+    assert_eq!(outcome.payment, units("60", 6));
     conserved(&mut s, &actors);
 }
 

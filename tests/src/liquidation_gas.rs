@@ -101,7 +101,7 @@ fn liquidation_gas_report() {
         let btc = s.btc;
         let o = s.liquidate(liquidator, user, LiquidationSlice::Collateral(btc), units("0.001", 24));
         assert!(o.payment > 0);
-        report.record(&s.chain, "liquidate", &case("collateral slice (0.001 BTC, quote paid in)"));
+        report.record(&s.chain, "liquidate", &case("collateral slice (0.001 BTC, paid from the liquidator's cash)"));
 
         // Insolvent target: a 40% fall leaves negative equity; the fund pays a capped incentive.
         let (mut s, user, liquidator, linears) = target_with(n);

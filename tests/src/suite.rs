@@ -253,17 +253,16 @@ impl Suite {
     pub fn health(&mut self, who: Account) -> Result<engine::types::HealthView, EngineError> {
         self.chain.call(self.owner, self.engine, "health", who)
     }
-    /// `who` approves the engine to pull `amount` base units of `token` (collateral-slice
-    /// payments, `fund_insurance`, `cover_deficit`).
+    /// `who` approves the engine to pull `amount` base units of `token` (`fund_insurance`,
+    /// `cover_deficit`).
     pub fn approve_engine(&mut self, who: Account, token: Account, amount: u128) {
         let res: Result<(), deltamargin_interfaces::PSP22Error> =
             self.chain.call(who, token, "PSP22::approve", (self.engine, amount));
         res.expect("approve");
     }
 
-    /// `liquidator` calls `liquidate(target, slice, quantity)`. Nothing else happens: for a
-    /// collateral slice the liquidator must hold and have approved the quote payment
-    /// ([`Suite::approve_engine`]).
+    /// `liquidator` calls `liquidate(target, slice, quantity)`. Nothing else happens (a
+    /// collateral slice is paid from the liquidator's margin cash).
     pub fn try_liquidate(
         &mut self,
         liquidator: Account,

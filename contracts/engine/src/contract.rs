@@ -139,9 +139,11 @@ mod engine {
         /// Runs a message of the admin module on the engine's state: `call` is the module's
         /// `selector ++ SCALE arguments` (e.g. `list_market` with a `MarketConfig`). The module
         /// holds the owner messages and the engine's less frequent ones — settlement
-        /// (`pin_settlement`, `settle`), `fund_insurance` and the lookups (`market`, `asset`,
-        /// `collateral_assets`, `instrument`, `venue`, `is_venue_approved`, `is_reduce_only`,
-        /// `settlement_price`) — so the engine's code, paid for on every call, stays small.
+        /// (`pin_settlement`, `settle`), `fund_insurance`, `approve_venue`, the notice of changes
+        /// (`announce`, `cancel`, `pending_change`) and the views but `health` (`config`,
+        /// `account`, `accounts`, `market`, `asset`, `collateral_assets`, `instrument`, `venue`,
+        /// `is_venue_approved`, `is_reduce_only`, `settlement_price`) — so the engine's code,
+        /// paid for on every call, stays small.
         /// The module's message runs by delegate call with this call's caller, so its own checks
         /// apply (`NotOwner`, `NotPendingOwner`, …) and its events are the engine's. Returns the
         /// SCALE bytes of the message's `Ok` value (`()` is empty, an id is 4 bytes) or its
@@ -554,7 +556,7 @@ mod engine {
         /// Caller: allows (`approved: true`) or forbids (`false`) an authorized venue to report
         /// trades for the caller's account. Emits `VenueApprovalChanged`.
         /// Errors: `VenueNotAuthorized` (approving an unknown venue; revoking always works).
-        #[cfg(not(engine_admin))]
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
         pub fn approve_venue(&mut self, venue: AccountId, approved: bool) -> Result<(), EngineError> {
@@ -819,9 +821,9 @@ mod engine {
         ///   with a pinned price are settled first.
         /// * Positions move toward zero at the mark (spot; options: the model price, intrinsic
         ///   once expired), realizing linear P&L; an option's premium is paid by whoever takes the
-        ///   long side (rounded up when the liquidator pays, down when it receives). Collateral is
-        ///   paid at spot in quote tokens the liquidator transfers in (`ceil`; approve the engine
-        ///   first) and credited to the liquidator's account.
+        ///   long side (rounded up when the liquidator pays, down when it receives). Collateral moves
+        ///   into the liquidator's account, paid at spot (`ceil`) from that account's quote cash
+        ///   to the target's: no token moves, so no token call can block a liquidation.
         /// * Quantities are whole lots unless they take the whole position, and may not leave a
         ///   remainder below one lot (for collateral: one lot of the underlying in base units).
         /// * Penalty `rate·(MR(mm) before − after)`, rounded down and capped so a non-negative
@@ -838,7 +840,7 @@ mod engine {
         /// (paused or within the grace period), `SelfLiquidation`, `ZeroAmount`, `NoAccount`
         /// (target or liquidator), `NotLiquidatable`, `InvalidSlice`, `UnknownAsset`,
         /// `StalePrice`, `HealthNotImproved`, `LiquidationTooLarge`, `LiquidatorMargin`,
-        /// `TooManyPositions`, oracle and token errors, `Math`.
+        /// `TooManyPositions`, oracle errors, `Math`.
         #[cfg(not(engine_admin))]
         #[ink(message)]
         #[inline(never)]
@@ -961,9 +963,6 @@ mod engine {
             self.store_account(liquidator, &fill.liquidator)?;
             if let (LiquidationSlice::Position(id), Some(instrument)) = (slice, fill.instrument) {
                 self.instruments.insert(id, &instrument);
-            }
-            if fill.payment > 0 {
-                self.pull(self.quote, liquidator, fill.payment)?;
             }
             self.env().emit_event(Liquidated { target, liquidator, slice, quantity, outcome });
             Ok(outcome)
@@ -1110,22 +1109,22 @@ mod engine {
 
         /// The stored account of `who` (cash in quote base units, collateral in base units,
         /// positions with 18-decimal sizes and entries), if any.
-        #[cfg(not(engine_admin))]
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn account(&self, who: AccountId) -> Option<AccountData> {
-            self.accounts.get(who)
+        pub fn account(&self, who: AccountId) -> Result<Option<AccountData>, EngineError> {
+            Ok(self.accounts.get(who))
         }
 
 
         /// The engine's configuration and global figures (owner, oracle, quote asset, fee
         /// account, admin code hash, caps, pause state, liquidation parameters, insurance fund,
         /// deficit, the quote count, counts of markets, instruments and accounts).
-        #[cfg(not(engine_admin))]
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn config(&self) -> EngineConfig {
-            EngineConfig {
+        pub fn config(&self) -> Result<EngineConfig, EngineError> {
+            Ok(EngineConfig {
                 owner: self.owner,
                 pending_owner: self.pending_owner,
                 oracle: self.oracle,
@@ -1145,17 +1144,17 @@ mod engine {
                 instrument_count: self.instrument_count,
                 account_count: self.account_count,
                 change_delay_ms: self.change_delay_ms,
-            }
+            })
         }
 
         /// Up to `limit` (≤ 100) account ids from index `from_index`, in creation order: how
         /// keepers page through all accounts.
-        #[cfg(not(engine_admin))]
+        #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn accounts(&self, from_index: u32, limit: u32) -> Vec<AccountId> {
+        pub fn accounts(&self, from_index: u32, limit: u32) -> Result<Vec<AccountId>, EngineError> {
             let end = from_index.saturating_add(limit.min(100)).min(self.account_count);
-            (from_index..end).filter_map(|i| self.account_index.get(i)).collect()
+            Ok((from_index..end).filter_map(|i| self.account_index.get(i)).collect())
         }
 
         /// A market's configuration. Errors: `UnknownMarket`.
@@ -1510,7 +1509,9 @@ mod engine {
                     price_e18 = ctx.snap.spot_e18;
                     payment = collateral_value_units(quantity, ctx.decimals, price_e18, qd, true)?;
                     target.remove_collateral(asset, quantity).map_err(|_| EngineError::InvalidSlice)?;
-                    target.add_cash(i128::try_from(payment).map_err(|_| OVERFLOW)?)?;
+                    let paid = i128::try_from(payment).map_err(|_| OVERFLOW)?;
+                    target.add_cash(paid)?;
+                    liquidator.add_cash(paid.checked_neg().ok_or(OVERFLOW)?)?;
                     liquidator.add_collateral(asset, quantity)?;
                 }
             }
@@ -1526,8 +1527,12 @@ mod engine {
                 LiquidationSlice::Position(_) => 18,
                 LiquidationSlice::Collateral(_) => ctx.decimals,
             };
-            let basis =
-                slice_risk_basis(quantity, basis_decimals, ctx.snap.spot_e18, ctx.market.risk.spot_shock_mm_e18)?;
+            // The slice's own risk matters only for an insolvent target (the fund's incentive).
+            let basis = if moved.equity < Value::ZERO {
+                slice_risk_basis(quantity, basis_decimals, ctx.snap.spot_e18, ctx.market.risk.spot_shock_mm_e18)?
+            } else {
+                Value::ZERO
+            };
             let charged = charge_penalty(
                 ctx.standing.maintenance_margin,
                 &moved,

@@ -577,7 +577,8 @@ pub struct LiquidationOutcome {
     pub liquidator_reward: u128,
     /// Penalty share credited to the insurance fund, quote base units.
     pub fund_share: u128,
-    /// Quote tokens the liquidator transferred in for collateral, base units (0 for positions).
+    /// Quote moved from the liquidator's cash to the target's for collateral, base units
+    /// (`ceil` at spot; 0 for positions).
     pub payment: u128,
     /// Bad debt recognized in this call (the account's last item was taken with negative
     /// equity), quote base units.

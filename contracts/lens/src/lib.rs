@@ -90,7 +90,7 @@ mod lens {
             vol_points: u32,
             maintenance: bool,
         ) -> Result<StressView, EngineError> {
-            let data: Option<AccountData> = self.query(Self::input_of(ink::selector_bytes!("account"), who))?;
+            let data: Option<AccountData> = self.module_query(ink::selector_bytes!("account"), who)?;
             let data = data.ok_or(EngineError::NoAccount)?;
             let ok = SPOT_POINTS.contains(&spot_points)
                 && VOL_POINTS.contains(&vol_points)
@@ -178,7 +178,7 @@ mod lens {
 
         /// The engine's `config()`.
         fn engine_config(&self) -> Result<EngineConfig, EngineError> {
-            self.query(Self::input(ink::selector_bytes!("config")))
+            self.module_query(ink::selector_bytes!("config"), ())
         }
 
         /// The stored account as `margin-math` inputs, converted by the engine's own

@@ -76,10 +76,9 @@ pub trait ChainReader: KeeperChain {
     /// at most 100 — the engine's cap), the keeper's own account, one `read_batch` of every
     /// market's feeds and the pinned prices of expired options held.
     fn read_snapshot(&mut self, page_size: u32) -> Result<Snapshot, ChainError> {
-        let engine = self.engine();
         let keeper = self.keeper();
         let now_ms = self.now_ms()?;
-        let config: EngineConfig = self.read(engine, "config", ())?;
+        let config: EngineConfig = self.read_module("config", ())?;
         let market_count = config.market_count;
         let mut markets = Vec::new();
         for u in 0..market_count {
@@ -104,19 +103,19 @@ pub trait ChainReader: KeeperChain {
         let mut accounts = Vec::new();
         let mut from = 0u32;
         while from < count {
-            let ids: Vec<Account> = self.read(engine, "accounts", (from, page))?;
+            let ids: Vec<Account> = self.read_module("accounts", (from, page))?;
             if ids.is_empty() {
                 break;
             }
             from = from.saturating_add(u32::try_from(ids.len()).unwrap_or(u32::MAX));
             for who in ids {
-                let data: Option<AccountData> = self.read(engine, "account", who)?;
+                let data: Option<AccountData> = self.read_module("account", who)?;
                 if let Some(data) = data {
                     accounts.push((who, data));
                 }
             }
         }
-        let keeper_data: Option<AccountData> = self.read(engine, "account", keeper)?;
+        let keeper_data: Option<AccountData> = self.read_module("account", keeper)?;
 
         let oracle = config.oracle;
         let feed_ids: Vec<FeedId> = markets.iter().flat_map(|m| [m.price_feed, m.vol_feed]).collect();

@@ -283,6 +283,20 @@ fn view<T: Decode>(
     step(message, decode_output(message, &exec))
 }
 
+/// Dry-runs view `message(args)` of the engine's admin module through `admin` as `from` and
+/// decodes its `Ok` value.
+fn module_view<T: Decode>(
+    op: &mut impl Operator,
+    from: Account,
+    engine: Account,
+    message: &str,
+    args: impl Encode,
+) -> Result<T, String> {
+    let exec = step(message, op.query(from, engine, admin_call_input(&encode_call(message, args))))?;
+    let bytes: Result<Vec<u8>, EngineError> = step(message, decode_output(message, &exec))?;
+    step(message, T::decode(&mut &step(message, bytes)?[..]))
+}
+
 /// Sends a raw admin-module call (`selector ++ SCALE arguments`, e.g. from `cargo contract
 /// encode` with the admin module's metadata) through the engine's `admin` as `from`. The engine
 /// answers `Result<Vec<u8>, EngineError>`, the bytes being the admin message's `Ok` value; `Err`
@@ -354,7 +368,7 @@ pub fn run(
         call::<(), PSP22Error>(op, owner, quote, "mint", (who, amount))?;
         call::<(), PSP22Error>(op, who, quote, "PSP22::approve", (engine, amount))?;
         call::<(), EngineError>(op, who, engine, "deposit", (quote, amount))?;
-        call::<(), EngineError>(op, who, engine, "approve_venue", (owner, true))?;
+        admin::<()>(op, who, engine, "approve_venue", (owner, true))?;
     }
     call::<(), EngineError>(
         op,
@@ -414,7 +428,7 @@ pub fn run(
     if after.liquidatable {
         return Err("the trader is still liquidatable after the keeper round".into());
     }
-    let held: Option<AccountData> = view(op, keeper, engine, "account", keeper)?;
+    let held: Option<AccountData> = module_view(op, keeper, engine, "account", keeper)?;
     let taken = held.and_then(|a| a.positions.iter().find(|p| p.instrument == perp).map(|p| p.size_e18));
     if taken != Some(EXPECTED_TAKEN_E18 as i128) {
         return Err(format!("the keeper holds {taken:?} contracts, expected {EXPECTED_TAKEN_E18}"));

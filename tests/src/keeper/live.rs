@@ -423,7 +423,7 @@ mod tests {
         let mut s = Suite::new();
         let healthy = actor(20);
         s.fund(healthy, s.quote, crate::suite::units("1000", 6));
-        let config = selector("config").to_vec();
+        let config = crate::utils::admin_call_input(&selector("config"));
         let liquidate =
             [&selector("liquidate")[..], &(healthy, LiquidationSlice::Position(0), 1u128).encode()[..]].concat();
         for (input, reverts) in [(config, false), (liquidate, true)] {

@@ -11,8 +11,8 @@
 //!
 //! For the simulator (helper S): `Keeper::new(KeeperConfig::default())` once, then
 //! `keeper.run_once(&mut SandboxChain::new(&mut chain, engine, keeper_account))` every block;
-//! the keeper account needs an engine account with quote deposited (and, for collateral
-//! slices, quote tokens approved to the engine). [`KeeperLog`] has more variants than the
+//! the keeper account needs an engine account with quote deposited (its margin, and what it
+//! pays for collateral it takes). [`KeeperLog`] has more variants than the
 //! skeleton's two (`Skipped`, `Rejected`, `ChainFailure`): match with a wildcard arm.
 
 pub mod admin_cli;

@@ -314,7 +314,10 @@ impl SliceCtx<'_> {
                 let decimals = s.assets.get(&asset).ok_or(EngineError::UnknownAsset)?.decimals;
                 let payment = collateral_value_units(quantity, decimals, self.snap.spot_e18, qd, true)?;
                 target.remove_collateral(asset, quantity).map_err(|_| EngineError::InvalidSlice)?;
-                target.add_cash(i128::try_from(payment).map_err(|_| OVERFLOW)?)?;
+                // Paid from the keeper's margin cash, as the engine does.
+                let paid = i128::try_from(payment).map_err(|_| OVERFLOW)?;
+                target.add_cash(paid)?;
+                keeper.add_cash(paid.checked_neg().ok_or(OVERFLOW)?)?;
                 keeper.add_collateral(asset, quantity)?;
             }
         }
@@ -332,7 +335,11 @@ impl SliceCtx<'_> {
             }
         };
         let h_mm = market_config(s, u)?.risk.spot_shock_mm_e18;
-        let basis = slice_risk_basis(quantity, basis_decimals, spot_e18, h_mm)?;
+        let basis = if moved.equity < Value::ZERO {
+            slice_risk_basis(quantity, basis_decimals, spot_e18, h_mm)?
+        } else {
+            Value::ZERO
+        };
         let charged = charge_penalty(
             standing.maintenance_margin,
             &moved.maintenance(),

@@ -143,11 +143,43 @@ fn dry_runs_commit_nothing() {
     assert_eq!(state(&mut s, &actors), before);
 }
 
+/// A chain whose `liquidate` dry runs answer `OracleCallFailed` while `refusals` lasts (an
+/// oracle contract failing for that call: a refusal the keeper's plan cannot foresee), and
+/// are the sandbox's otherwise.
+struct Refusing<'a> {
+    inner: SandboxChain<'a>,
+    refusals: u32,
+}
+
+impl super::KeeperChain for Refusing<'_> {
+    fn keeper(&self) -> Account {
+        self.inner.keeper()
+    }
+    fn engine(&self) -> Account {
+        self.inner.engine()
+    }
+    fn now_ms(&mut self) -> Result<u64, super::ChainError> {
+        self.inner.now_ms()
+    }
+    fn query(&mut self, contract: Account, input: Vec<u8>) -> Result<super::Executed, super::ChainError> {
+        if self.refusals > 0 && input.starts_with(&crate::utils::selector("liquidate")) {
+            self.refusals -= 1;
+            let answer: Result<Result<LiquidationOutcome, EngineError>, ink::LangError> =
+                Ok(Err(EngineError::OracleCallFailed));
+            return Ok(super::Executed { output: ink::scale::Encode::encode(&answer), ref_time_ps: 0, reverted: true });
+        }
+        self.inner.query(contract, input)
+    }
+    fn submit(&mut self, contract: Account, input: Vec<u8>) -> Result<super::Executed, super::ChainError> {
+        self.inner.submit(contract, input)
+    }
+}
+
 #[test]
 fn keeper_backs_off_from_a_target_the_engine_keeps_refusing_then_succeeds() {
     // A: 1 BTC collateral (60,000 USD), long 10 ETH at 3,000, closed at 2,000: cash −10,000.
-    // BTC at 10,500: E = 500 < MR(mm) = 10,500·0.06 = 630. Only a collateral slice exists,
-    // paid with quote tokens from the keeper's wallet, which has none: the engine refuses.
+    // BTC at 10,500: E = 500 < MR(mm) = 10,500·0.06 = 630. Only a collateral slice exists
+    // (paid from the keeper's margin cash); the engine refuses it (the oracle call fails).
     let mut s = Suite::new();
     let (a, h, k) = (trader(&mut s, 10, "0"), trader(&mut s, 11, "1000000"), trader(&mut s, 12, "1000000"));
     let eth_perp = s.perp[ETH as usize];
@@ -158,14 +190,23 @@ fn keeper_backs_off_from_a_target_the_engine_keeps_refusing_then_succeeds() {
     move_to(&mut s, T0 + 2_000, "10500", "2000");
     assert!(health(&mut s, a).liquidatable);
     let mut keeper = Keeper::new(KeeperConfig::default());
-    let logs = round(&mut s, &mut keeper, k);
+    let engine = s.engine;
+    let refusing = |s: &mut Suite, keeper: &mut Keeper, refusals: u32| {
+        let logs = keeper.run_once(&mut Refusing { inner: SandboxChain::new(&mut s.chain, engine, k), refusals });
+        for log in &logs {
+            println!("keeper: {log}");
+        }
+        logs
+    };
+    let logs = refusing(&mut s, &mut keeper, 1);
     assert!(
-        logs.iter().any(
-            |l| matches!(l, KeeperLog::Rejected { target, error: EngineError::TokenError(_), .. } if *target == a)
-        ),
+        logs.iter().any(|l| matches!(
+            l,
+            KeeperLog::Rejected { target, error: EngineError::OracleCallFailed, .. } if *target == a
+        )),
         "{logs:?}"
     );
-    // Round 2: backing off (2 rounds after the first failure).
+    // Round 2: backing off (2 rounds after the first failure), with the engine answering again.
     let logs = round(&mut s, &mut keeper, k);
     assert!(
         logs.iter().any(
@@ -173,9 +214,6 @@ fn keeper_backs_off_from_a_target_the_engine_keeps_refusing_then_succeeds() {
         ),
         "{logs:?}"
     );
-    // The keeper's wallet gets quote and approves the engine: the next try succeeds.
-    s.mint(s.quote, k, units("100000", 6));
-    s.approve_engine(k, s.quote, units("100000", 6));
     let mut done = Vec::new();
     for _ in 0..8 {
         done.extend(liquidated(&round(&mut s, &mut keeper, k)));
@@ -186,8 +224,10 @@ fn keeper_backs_off_from_a_target_the_engine_keeps_refusing_then_succeeds() {
     assert_eq!(done.len(), 1);
     let (target, slice, quantity, outcome) = done[0];
     assert_eq!((target, slice), (a, LiquidationSlice::Collateral(s.btc)));
-    // Whole lots of 0.001 BTC in base units (10^21), the payment at 10,500 per BTC.
+    // Whole lots of 0.001 BTC in base units (10^21), the payment at 10,500 per BTC, from the
+    // keeper's margin cash (its wallet holds no quote).
     assert_eq!(quantity % units("0.001", 24), 0);
     assert_eq!(outcome.payment, quantity / units("0.001", 24) * units("10.5", 6));
+    assert_eq!(s.balance(s.quote, k), 0);
     assert!(!health(&mut s, a).liquidatable);
 }

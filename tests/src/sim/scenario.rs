@@ -234,7 +234,8 @@ pub struct Insurance {
     /// `b` of the liquidation end target (default 0.5).
     #[serde(default = "half")]
     pub end_buffer: String,
-    /// Largest fund-paid incentive per insolvent liquidation, quote (default 0).
+    /// Largest fund-paid incentive per insolvent target, over all its liquidations, quote
+    /// (default 0).
     #[serde(default = "zero")]
     pub insolvent_reward_cap: String,
 }
@@ -262,7 +263,8 @@ pub struct KeeperAccount {
     /// Quote deposited into its engine account (its margin for positions taken over).
     #[serde(default = "d_keeper")]
     pub deposit: String,
-    /// Quote in its wallet, approved to the engine (payments for collateral slices).
+    /// Quote minted to its wallet, outside the engine (liquidations do not use it: collateral
+    /// slices are paid from the margin account).
     #[serde(default = "d_keeper")]
     pub wallet: String,
 }

@@ -20,7 +20,7 @@ use super::world::MarketState;
 const USD: u128 = 1_000_000;
 
 fn scenario(name: &str) -> Scenario {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios").join(format!("{name}.toml"));
+    let path = manifest_dir().join("../scenarios").join(format!("{name}.toml"));
     Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -82,6 +82,40 @@ fn sim_crash_hedged_survives_unhedged_bad_debt() {
         assert!(!h.liquidatable);
     }
     assert!(row(&r, 2, "unhedged").equity.starts_with("10000.0000"));
+}
+
+#[test]
+fn sim_insolvent_hedged_book_is_emptied_and_its_bad_debt_recognized() {
+    let r = simulate("insolvent_hedged");
+    assert_eq!(r.summary.failed_actions, 0);
+    assert_eq!(liquidations(&r, "mm"), 0);
+    // ETH whole in the crash block, then the self-hedging remainder one item per round: the
+    // short BTC-PERP (raising MR(mm), equity unchanged), then the 1 BTC, which empties it.
+    assert_eq!(liquidated_at(&r, "leveraged"), vec![2, 3, 4]);
+    assert_eq!(liquidations(&r, "leveraged"), 3);
+    let slices: Vec<&str> = r
+        .steps
+        .iter()
+        .flat_map(|s| s.liquidations.iter())
+        .filter(|l| l.target == "leveraged")
+        .map(|l| l.slice.as_str())
+        .collect();
+    assert_eq!(slices, vec!["position ETH-PERP", "position BTC-PERP", "collateral BTC"]);
+    assert!(r.summary.emptied_accounts.contains(&"leveraged".to_string()));
+    // Equity 61,000 + 200 × (1,950 − 3,000) = −149,000, unchanged by every slice (at the mark,
+    // no penalty from an insolvent account), recognized as bad debt when emptied.
+    for step in [2, 3] {
+        let row = row(&r, step, "leveraged");
+        assert!(row.equity.starts_with("-149000.0000"), "step {step}: equity {}", row.equity);
+        assert!(row.liquidatable, "step {step}");
+    }
+    assert_eq!(r.summary.bad_debt, 149_000 * USD);
+    assert_eq!(r.summary.penalties, 0);
+    // Winding down pays: the fund pays the keeper, at most 500 for this target in all.
+    assert_eq!(r.summary.fund_paid_incentives, 500 * USD);
+    assert_eq!(r.summary.keeper_rewards, 500 * USD);
+    assert_eq!(r.summary.final_fund, 0);
+    assert_eq!(r.summary.final_deficit, 49_500 * USD);
 }
 
 #[test]
@@ -198,4 +232,11 @@ fn sim_random_walk_path_is_seeded() {
     let var = draws.iter().map(|z| (z / 1_000_000_000) * (z / 1_000_000_000)).sum::<i128>() / n;
     assert!(mean.abs() < 30_000_000_000_000_000, "mean {mean}");
     assert!((var - 1_000_000_000_000_000_000).abs() < 50_000_000_000_000_000, "variance {var}");
+}
+
+/// The package's directory: cargo's run-time `CARGO_MANIFEST_DIR` (right even when the test
+/// binary was built from a clone at another path and reused from a shared target directory),
+/// else the one it was compiled in.
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()))
 }

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use deltamargin_interfaces::PSP22Error;
 use engine::types::{
-    InstrumentId, InstrumentKind, LiquidationParams, MarketConfig, OptionType, RiskParams, MAX_VOL_E18,
+    InstrumentId, InstrumentKind, LiquidationParams, MarketConfig, OptionType, RiskParams, DEFAULT_CHANGE_DELAY_MS,
+    MAX_VOL_E18,
 };
 use engine::EngineError;
 use margin_math::trading::option_mark_e18;
@@ -154,7 +155,11 @@ impl World {
     pub fn deploy(scenario: &Scenario) -> Result<World, String> {
         let wasm = |b: BundleProvider| b.bundle().map(|b| b.wasm).map_err(|e| format!("contract bundle: {e:?}"));
         let mut chain = Chain::new();
-        chain.set_time(scenario.start_ms);
+        // Deployed a day (the default notice) before the start: the owner announces that the
+        // set-up needs no notice and configures the fresh deployment at the start; the
+        // default notice is restored before the path runs (see the end of this function).
+        let deployed_ms = scenario.start_ms.checked_sub(DEFAULT_CHANGE_DELAY_MS).ok_or("start_ms is before one day")?;
+        chain.set_time(deployed_ms);
         let owner = actor(1);
         let oracle = chain.deploy(&wasm(BundleProvider::Oracle)?, "new", (), owner, 0);
         let token_wasm = wasm(BundleProvider::Token)?;
@@ -181,6 +186,12 @@ impl World {
             owner,
             100,
         );
+        let no_notice = crate::suite::selector_call("set_change_delay", 0u64);
+        let announced: Result<u64, EngineError> = chain.call(owner, engine, "announce", no_notice);
+        ok("announce set_change_delay(0)", announced.map(|_| ()))?;
+        chain.set_time(scenario.start_ms);
+        let res: Result<(), EngineError> = chain.call(owner, engine, "set_change_delay", 0u64);
+        ok("set_change_delay(0)", res)?;
         let lens = chain.deploy(&wasm(BundleProvider::Lens)?, "new", engine, owner, 101);
         let reporters = [actor(2), actor(3), actor(4)];
         let mut world = World {
@@ -315,7 +326,7 @@ impl World {
             ok("fund_insurance", res)?;
         }
 
-        // The keeper: margin in the engine, quote in the wallet approved for collateral slices.
+        // The keeper: margin in the engine (collateral slices are paid from it), quote in the wallet.
         let keeper = world.keeper;
         world.chain.mint_native(keeper, NATIVE);
         let (deposit, wallet) =
@@ -325,7 +336,6 @@ impl World {
         if deposit > 0 {
             world.deposit(keeper, world.quote.account, deposit).map_err(|e| format!("keeper deposit: {e:?}"))?;
         }
-        world.approve(keeper, world.quote.account, wallet)?;
 
         // Accounts and their deposits.
         for spec in &scenario.accounts {
@@ -358,6 +368,9 @@ impl World {
                 return Err(format!("account name {} used twice", spec.name));
             }
         }
+        // Set-up done: changes from here on wait the default notice again.
+        let res: Result<(), EngineError> = world.chain.call(owner, engine, "set_change_delay", DEFAULT_CHANGE_DELAY_MS);
+        ok("set_change_delay(default)", res)?;
         Ok(world)
     }
 

@@ -9,7 +9,7 @@ pub fn reference_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("DELTAMARGIN_REFERENCE_DIR") {
         return PathBuf::from(dir);
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    manifest_dir().join("tests/data")
 }
 
 /// Reads a CSV with a header into rows of (column → text).
@@ -61,4 +61,11 @@ pub fn params() -> margin_math::margin::MarketParams {
         short_option_addon_e18: E18 / 100,
         rate_e18: 0,
     }
+}
+
+/// The package's directory: cargo's run-time `CARGO_MANIFEST_DIR` (right even when the test
+/// binary was built from a clone at another path and reused from a shared target directory),
+/// else the one it was compiled in.
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()))
 }

@@ -53,7 +53,7 @@ pub fn assert_input_error(r: &Run, needle: &str) {
 
 /// `examples/` at the repository root.
 pub fn examples_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples")
+    manifest_dir().join("../examples")
 }
 
 /// The reference vectors committed in `lib/tests/data`, or `$DELTAMARGIN_REFERENCE_DIR` (as in
@@ -61,7 +61,7 @@ pub fn examples_dir() -> PathBuf {
 pub fn reference_dir() -> PathBuf {
     match std::env::var("DELTAMARGIN_REFERENCE_DIR") {
         Ok(dir) => PathBuf::from(dir),
-        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../lib/tests/data"),
+        Err(_) => manifest_dir().join("../lib/tests/data"),
     }
 }
 
@@ -136,4 +136,11 @@ pub fn base_account() -> serde_json::Value {
             ]
         }
     })
+}
+
+/// The package's directory: cargo's run-time `CARGO_MANIFEST_DIR` (right even when the test
+/// binary was built from a clone at another path and reused from a shared target directory),
+/// else the one it was compiled in.
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()))
 }

@@ -40,6 +40,9 @@ run_sandbox_tests() {
   (cd tests && cargo test --release --locked 2>&1) | tee -a "$test_log"
   return "${PIPESTATUS[0]}"
 }
+# The simulator and keeper binary (scripts/demo.sh runs it) compiles the sandbox crate without
+# cfg(test): build it so that a test-only item it uses cannot slip through.
+stage "simulator build (deltamargin-sim)" bash -c 'cd tests && cargo build --release --locked --bins'
 stage "sandbox tests (drink, release Wasm)" run_sandbox_tests
 
 passed=$(grep -Eo 'test result: [a-z]+\. [0-9]+ passed' "$test_log" | awk '{s += $4} END {print s + 0}')

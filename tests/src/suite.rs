@@ -42,12 +42,7 @@ pub struct Suite {
     pub perp: [InstrumentId; 3],
 }
 
-/// `selector(message) ++ SCALE(args)`: an admin message's call as `announce` takes it.
-pub fn selector_call(message: &str, args: impl ink::scale::Encode) -> Vec<u8> {
-    let mut call = crate::utils::selector(message).to_vec();
-    args.encode_to(&mut call);
-    call
-}
+pub use crate::utils::selector_call;
 
 /// Wasm of a contract built by the bundle provider.
 pub fn wasm(bundle: BundleProvider) -> Vec<u8> {

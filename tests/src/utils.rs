@@ -127,6 +127,13 @@ pub fn selector(name: &str) -> [u8; 4] {
     [hash[0], hash[1], hash[2], hash[3]]
 }
 
+/// `selector(message) ++ SCALE(args)`: an admin message's call as `announce` takes it.
+pub fn selector_call(message: &str, args: impl Encode) -> Vec<u8> {
+    let mut call = selector(message).to_vec();
+    args.encode_to(&mut call);
+    call
+}
+
 /// Why a call produced no decoded value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallFailure {

@@ -186,7 +186,7 @@ impl World {
             owner,
             100,
         );
-        let no_notice = crate::suite::selector_call("set_change_delay", 0u64);
+        let no_notice = crate::utils::selector_call("set_change_delay", 0u64);
         let announced: Result<u64, EngineError> = chain.call(owner, engine, "announce", no_notice);
         ok("announce set_change_delay(0)", announced.map(|_| ()))?;
         chain.set_time(scenario.start_ms);

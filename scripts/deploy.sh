@@ -6,7 +6,7 @@
 # collateral, a linear instrument and the venue. Owner messages go through the engine's `admin`,
 # which `cargo contract call` refuses to execute (an `&self` message), so they are encoded with
 # `cargo contract encode` and the admin module's metadata and sent by `deltamargin-sim admin`.
-# Prints every address and, last, the engine's `config()`.
+# Prints every address and, last, the engine's `config()` (read through `admin`).
 #
 # Needs: cargo-contract 5 on PATH (`cargo install cargo-contract --version "^5" --locked`).
 # Environment: URL (ws://127.0.0.1:9944), SURI (//Alice), OWNER (the SURI's SS58 address; //Alice's
@@ -50,7 +50,7 @@ call() {
 admin() {
   local message=$1; shift
   local data
-  data=$(cargo contract encode "$B/engine_admin/engine_admin.contract" --message "$message" --args "$@" \
+  data=$(cargo contract encode "$B/engine_admin/engine_admin.contract" --message "$message" ${1:+--args "$@"} \
     | awk '/Encoded data/ {print $3}')
   [ -n "$data" ] || fail "cannot encode $message"
   echo -n "$message: "
@@ -76,20 +76,24 @@ ENGINE=$(instantiate "$B/engine/engine.contract" --args "$ORACLE" "$QUOTE" 10000
 echo "engine $ENGINE"
 
 call "$B/oracle/oracle.contract" "$ORACLE" add_reporter "$OWNER"
-for kind in Price Volatility; do  # feeds 0 and 1
+# Feeds 0 (price, at most the market's max_spot: 10^6 quote) and 1 (volatility, at most 10):
+# window 30 s, no longer than the market's max oracle age; quorum 1 of the 1 reporter (a strict
+# majority); values more than 2% from the median do not count toward the quorum.
+for feed in "Price 1000000000000000000000000" "Volatility 10000000000000000000"; do
+  set -- $feed
   call "$B/oracle/oracle.contract" "$ORACLE" create_feed \
-    "{ kind: $kind, window_ms: 60000, quorum: 1, min_e18: 1000000000000, max_e18: 10000000000000000000000000000 }"
+    "{ kind: $1, window_ms: 30000, quorum: 1, min_e18: 1000000000000, max_e18: $2, max_spread_e18: 20000000000000000 }"
 done
 admin list_market '{ price_feed: 0, vol_feed: 1,
   risk: { spot_shock_im_e18: 100000000000000000, spot_shock_mm_e18: 60000000000000000,
           vol_shock_im_e18: 200000000000000000, vol_shock_mm_e18: 120000000000000000,
           vol_floor_e18: 50000000000000000, short_option_addon_e18: 10000000000000000, rate_e18: 0 },
-  max_oracle_age_ms: 30000, band_e18: 20000000000000000, lot_e18: 1000000000000000,
+  max_oracle_age_ms: 30000, band_e18: 20000000000000000, band_vol_e18: 50000000000000000,
+  tick_e18: 10000000000000000, lot_e18: 1000000000000000,
   max_spot_e18: 1000000000000000000000000, open_interest_cap_e18: 1000000000000000000000000,
   account_notional_cap_e18: 1000000000000000000000000000000 }'
 admin list_asset "$WBTC" 0 0 100000000000000        # asset, underlying, haircut e18, deposit cap
 admin list_instrument 0 Linear
 admin authorize_venue "$VENUE" 10000000000000000     # max fee rate 1%
-echo "== engine config()"
-cargo contract call --url "$URL" --suri "$SURI" "$B/engine/engine.contract" --contract "$ENGINE" --message config 2>&1 \
-  | grep -E '^ *Result' | sed 's/^ *Result //'
+echo "== engine config() (a view of the admin module, read through admin)"
+admin config

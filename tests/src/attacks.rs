@@ -264,6 +264,61 @@ fn owner_cannot_raise_shocks_without_notice() {
     assert_eq!(res, Err(EngineError::NoticeRequired));
 }
 
+/// Lowering margins is immediate, but only down to half of the values last set with notice: a
+/// compromised owner halving the shocks four times in one block would let a trader carry 20 BTC
+/// on 10,000 USD (IM at a 0.625% shock: 7,500) and leave bad debt on a 5% move. Further down
+/// waits the notice like a raise; once executed, the new values are the floor's reference.
+#[test]
+fn owner_cannot_lower_margins_far_in_one_block() {
+    let mut s = Suite::new();
+    let (a, h) = (trader(&mut s, 10, "10000"), trader(&mut s, 11, "10000000"));
+    let owner = s.owner;
+    let day = engine::types::DEFAULT_CHANGE_DELAY_MS;
+    let res: Unit = s.chain.call(owner, s.engine, "set_change_delay", day);
+    assert_eq!(res, Ok(()));
+    let halved = |c: MarketConfig| MarketConfig {
+        risk: engine::types::RiskParams {
+            spot_shock_im_e18: c.risk.spot_shock_im_e18 / 2,
+            spot_shock_mm_e18: c.risk.spot_shock_mm_e18 / 2,
+            ..c.risk
+        },
+        ..c
+    };
+    let mut config = market_config(BTC);
+    let mut refused = None;
+    for _ in 0..4 {
+        let next = halved(config);
+        let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, next));
+        if res.is_err() {
+            refused = Some(res);
+            break;
+        }
+        config = next;
+    }
+    assert_eq!(refused, Some(Err(EngineError::NoticeRequired)), "margins fell 16-fold in one block");
+    assert_eq!(config, halved(market_config(BTC)), "one halving below the listed values is immediate");
+    let res = s.trade(a, h, s.perp[BTC as usize], 20 * E18, e18("60000"), 0);
+    assert!(res.is_err(), "20 BTC opened on 10,000 USD of equity: {res:?}");
+
+    // Announced, the next halving runs after the delay and becomes the new reference.
+    let quarter = halved(config);
+    let eta: Result<u64, EngineError> =
+        s.chain.call(owner, s.engine, "announce", selector_call("update_market", (BTC, quarter)));
+    let eta = eta.expect("announce");
+    s.chain.set_time(eta);
+    s.set_prices(&[(BTC, "60000", "0.65"), (ETH, "3000", "0.8"), (IDX, "1000", "0.3")]);
+    let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, quarter));
+    assert_eq!(res, Ok(()));
+    let eighth = halved(quarter);
+    let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, eighth));
+    assert_eq!(res, Ok(()), "half of the new reference is immediate again");
+    let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, halved(eighth)));
+    assert_eq!(res, Err(EngineError::NoticeRequired));
+    // Raising back toward the reference is a raise: it waits the notice.
+    let res: Unit = s.chain.call(owner, s.engine, "update_market", (BTC, quarter));
+    assert_eq!(res, Err(EngineError::NoticeRequired));
+}
+
 /// Approvals given to a venue before it was deauthorized do not come back with a new
 /// authorization: an account must approve it again.
 #[test]

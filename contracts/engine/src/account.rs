@@ -375,4 +375,48 @@ mod tests {
         assert!(!within_factor_two(0, 6, 5));
         assert!(within_factor_two(u128::MAX, u128::MAX, 0));
     }
+
+    #[test]
+    fn immediate_decreases_stop_at_half_of_the_reference() {
+        use crate::types::{MarketConfig, RiskParams};
+        let reference = MarketConfig {
+            price_feed: 0,
+            vol_feed: 1,
+            risk: RiskParams {
+                spot_shock_im_e18: 100,
+                spot_shock_mm_e18: 60,
+                vol_shock_im_e18: 20,
+                vol_shock_mm_e18: 12,
+                vol_floor_e18: 5,
+                short_option_addon_e18: 1,
+                rate_e18: 0,
+            },
+            max_oracle_age_ms: 30_000,
+            band_e18: 2,
+            band_vol_e18: 5,
+            tick_e18: 1,
+            lot_e18: 1,
+            max_spot_e18: 1_000,
+            open_interest_cap_e18: 1_000,
+            account_notional_cap_e18: 1_000,
+        };
+        let with = |f: &dyn Fn(&mut MarketConfig)| {
+            let mut c = reference;
+            f(&mut c);
+            c
+        };
+        assert!(!reference.below_floor_of(&reference));
+        // Exactly half is still immediate; one unit below is not.
+        assert!(!with(&|c| c.risk.spot_shock_im_e18 = 50).below_floor_of(&reference));
+        assert!(with(&|c| c.risk.spot_shock_im_e18 = 49).below_floor_of(&reference));
+        assert!(with(&|c| c.risk.spot_shock_mm_e18 = 29).below_floor_of(&reference));
+        assert!(with(&|c| c.risk.vol_shock_im_e18 = 9).below_floor_of(&reference));
+        assert!(with(&|c| c.risk.vol_shock_mm_e18 = 5).below_floor_of(&reference));
+        assert!(with(&|c| c.risk.vol_floor_e18 = 2).below_floor_of(&reference));
+        assert!(with(&|c| c.risk.short_option_addon_e18 = 0).below_floor_of(&reference));
+        assert!(!with(&|c| c.max_oracle_age_ms = 60_000).below_floor_of(&reference));
+        assert!(with(&|c| c.max_oracle_age_ms = 60_001).below_floor_of(&reference));
+        // Raises are not decreases (they need notice for their own reason).
+        assert!(!with(&|c| c.risk.spot_shock_im_e18 = 1_000).below_floor_of(&reference));
+    }
 }

@@ -38,6 +38,9 @@ mod engine {
         assets: Mapping<AccountId, AssetConfig>,
         asset_list: Vec<AccountId>,
         markets: Mapping<UnderlyingId, MarketConfig>,
+        /// Per market, the configuration at listing or after its last announced change: the
+        /// reference immediate (unannounced) decreases may not go below half of.
+        market_references: Mapping<UnderlyingId, MarketConfig>,
         market_count: u32,
         instruments: Mapping<InstrumentId, Instrument>,
         instrument_count: u32,
@@ -104,6 +107,7 @@ mod engine {
                 assets,
                 asset_list: Vec::new(),
                 markets: Mapping::new(),
+                market_references: Mapping::new(),
                 market_count: 0,
                 instruments: Mapping::new(),
                 instrument_count: 0,
@@ -213,6 +217,7 @@ mod engine {
             self.check_feeds(&config)?;
             let underlying = self.market_count;
             self.markets.insert(underlying, &config);
+            self.market_references.insert(underlying, &config);
             self.market_count = underlying.checked_add(1).ok_or(OVERFLOW)?;
             self.env().emit_event(MarketListed { underlying, config });
             Ok(underlying)
@@ -222,7 +227,9 @@ mod engine {
         /// Step limits: see `MarketConfig::within_step_of`. A change that can make a healthy
         /// account liquidatable (`MarketConfig::needs_notice_over`: a shock, floor or add-on
         /// raised, the rate changed, a feed repointed, `max_spot` or the max age lowered) must be
-        /// announced and wait the change delay. Errors: `NotOwner`, `UnknownMarket`,
+        /// announced and wait the change delay, and so must a decrease below half of the market's
+        /// reference (`MarketConfig::below_floor_of`: the configuration at listing or after the
+        /// last announced change, which an announced change resets). Errors: `NotOwner`, `UnknownMarket`,
         /// `InvalidMarketParams`, `StepTooLarge`, `InvalidFeed`, `OracleCallFailed`,
         /// `NoticeRequired`, `NoticePending`.
         #[cfg(engine_admin)]
@@ -234,7 +241,13 @@ mod engine {
             ensure(config.is_valid(), EngineError::InvalidMarketParams)?;
             ensure(config.within_step_of(&old), EngineError::StepTooLarge)?;
             self.check_feeds(&config)?;
-            self.notice(config.needs_notice_over(&old), ink::selector_bytes!("update_market"), &(underlying, config))?;
+            let reference = self.market_references.get(underlying).unwrap_or(old);
+            let needs = config.needs_notice_over(&old) || config.below_floor_of(&reference);
+            self.notice(needs, ink::selector_bytes!("update_market"), &(underlying, config))?;
+            // Without a delay every change is as good as announced.
+            if needs || self.change_delay_ms == 0 {
+                self.market_references.insert(underlying, &config);
+            }
             self.markets.insert(underlying, &config);
             self.env().emit_event(MarketUpdated { underlying, config });
             Ok(())

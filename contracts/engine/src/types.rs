@@ -208,6 +208,25 @@ impl MarketConfig {
     }
 }
 
+impl MarketConfig {
+    /// Whether these parameters lower the margin further than an immediate change may: a shock,
+    /// the vol floor or the short-option add-on below half of `reference` (the configuration in
+    /// force after the market's listing or its last announced change), or the max oracle age
+    /// above twice it. Such a change must be announced and wait the change delay like a raise,
+    /// so within one delay margins fall by at most a factor of 2.
+    pub fn below_floor_of(&self, reference: &MarketConfig) -> bool {
+        let (n, r) = (&self.risk, &reference.risk);
+        let below_half = |new: u128, reference: u128| new.saturating_mul(2) < reference;
+        below_half(n.spot_shock_im_e18, r.spot_shock_im_e18)
+            || below_half(n.spot_shock_mm_e18, r.spot_shock_mm_e18)
+            || below_half(n.vol_shock_im_e18, r.vol_shock_im_e18)
+            || below_half(n.vol_shock_mm_e18, r.vol_shock_mm_e18)
+            || below_half(n.vol_floor_e18, r.vol_floor_e18)
+            || below_half(n.short_option_addon_e18, r.short_option_addon_e18)
+            || self.max_oracle_age_ms > reference.max_oracle_age_ms.saturating_mul(2)
+    }
+}
+
 impl LiquidationParams {
     /// Whether replacing `old` with these parameters can hurt users or depositors (so it must
     /// wait the change delay): a higher penalty rate or end buffer (more is taken), a higher

@@ -319,6 +319,39 @@ fn owner_cannot_lower_margins_far_in_one_block() {
     assert_eq!(res, Err(EngineError::NoticeRequired));
 }
 
+/// A liquidation pause that never ends lets underwater books sink into bad debt while the
+/// owner waits. A pause lasts at most `MAX_LIQUIDATION_PAUSE_MS` (one day) and ends by itself;
+/// pausing again within a pause length of its end needs notice.
+#[test]
+fn liquidation_pause_ends_on_its_own_and_is_renewed_only_with_notice() {
+    let mut s = Suite::new();
+    let (a, h) = (trader(&mut s, 10, "7000"), trader(&mut s, 11, "1000000"));
+    let l = trader(&mut s, 12, "1000000");
+    let perp = s.perp[BTC as usize];
+    s.trade(a, h, perp, E18, e18("60000"), 0).expect("open long");
+    let owner = s.owner;
+    let day = engine::types::DEFAULT_CHANGE_DELAY_MS;
+    let res: Unit = s.chain.call(owner, s.engine, "set_change_delay", day);
+    assert_eq!(res, Ok(()));
+    let paused = engine::types::PauseFlags { liquidations: true, ..Default::default() };
+    assert_eq!(s.set_paused(paused), Ok(()));
+    move_to(&mut s, T0 + day - 1, "53500", "3000");
+    assert!(health(&mut s, a).liquidatable);
+    let slice = LiquidationSlice::Position(perp);
+    assert_eq!(s.try_liquidate(l, a, slice, LOT).map(|_| ()), Err(EngineError::Paused));
+    // A day later the pause is over without any owner action.
+    move_to(&mut s, T0 + day, "53500", "3000");
+    let res = s.try_liquidate(l, a, slice, LOT);
+    assert!(res.is_ok(), "liquidations still paused a day after the pause: {res:?}");
+    // Lifting the flag and pausing again at once is a renewal: it needs notice.
+    assert_eq!(s.set_paused(engine::types::PauseFlags::default()), Ok(()));
+    assert_eq!(s.set_paused(paused), Err(EngineError::NoticeRequired));
+    // A pause length after the last one ended, a new pause is immediate again.
+    move_to(&mut s, T0 + 2 * day, "53500", "3000");
+    assert_eq!(s.set_paused(paused), Ok(()));
+    assert_eq!(s.try_liquidate(l, a, slice, LOT).map(|_| ()), Err(EngineError::Paused));
+}
+
 /// Approvals given to a venue before it was deauthorized do not come back with a new
 /// authorization: an account must approve it again.
 #[test]

@@ -429,16 +429,26 @@ mod engine {
             Ok(())
         }
 
-        /// Owner: sets the pause flags. Unpausing liquidations starts the grace period: they may
-        /// run again from `now + grace_period_ms`. Emits `PauseChanged`. Errors: `NotOwner`.
+        /// Owner: sets the pause flags. A liquidation pause lasts at most
+        /// `MAX_LIQUIDATION_PAUSE_MS` and ends by itself (liquidations run again from
+        /// `liquidations_resume_at_ms`); starting one within that length after the last one ended
+        /// is a renewal and must be announced like a risk-raising change. Lifting it early starts
+        /// the grace period: liquidations run again from `now + grace_period_ms` (or the pause's
+        /// own end, if sooner). Emits `PauseChanged`. Errors: `NotOwner`, `NoticeRequired`,
+        /// `NoticePending`.
         #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
         pub fn set_paused(&mut self, flags: PauseFlags) -> Result<(), EngineError> {
             self.only_owner()?;
-            if self.paused.liquidations && !flags.liquidations {
-                let now = self.env().block_timestamp();
-                self.liquidations_resume_at_ms = now.saturating_add(self.grace_period_ms);
+            let now = self.env().block_timestamp();
+            let resume_at_ms = self.liquidations_resume_at_ms;
+            if flags.liquidations && !self.paused.liquidations {
+                let renewal = now < resume_at_ms.saturating_add(MAX_LIQUIDATION_PAUSE_MS);
+                self.notice(renewal, ink::selector_bytes!("set_paused"), &flags)?;
+                self.liquidations_resume_at_ms = now.saturating_add(MAX_LIQUIDATION_PAUSE_MS);
+            } else if !flags.liquidations && self.paused.liquidations {
+                self.liquidations_resume_at_ms = resume_at_ms.min(now.saturating_add(self.grace_period_ms));
             }
             self.paused = flags;
             self.env().emit_event(PauseChanged { flags, liquidations_resume_at_ms: self.liquidations_resume_at_ms });
@@ -865,7 +875,7 @@ mod engine {
         ) -> Result<LiquidationOutcome, EngineError> {
             let liquidator = self.env().caller();
             let now = self.env().block_timestamp();
-            ensure(!self.paused.liquidations && now >= self.liquidations_resume_at_ms, EngineError::Paused)?;
+            ensure(liquidations_open(self.liquidations_resume_at_ms, now), EngineError::Paused)?;
             ensure(liquidator != target, EngineError::SelfLiquidation)?;
             ensure(quantity > 0, EngineError::ZeroAmount)?;
             let mut data = self.accounts.get(target).ok_or(EngineError::NoAccount)?;

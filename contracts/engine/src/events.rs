@@ -194,7 +194,8 @@ pub struct TradeApplied {
 pub struct PauseChanged {
     /// The new flags.
     pub flags: crate::types::PauseFlags,
-    /// Earliest block time (ms) liquidations may run again (0 while never paused).
+    /// Earliest block time (ms) liquidations may run again (0 while never paused): the end of a
+    /// new pause, or of the grace period when one is lifted.
     pub liquidations_resume_at_ms: u64,
 }
 

@@ -177,8 +177,20 @@ pub struct PauseFlags {
     pub new_risk: bool,
     /// Withdrawals paused.
     pub withdrawals: bool,
-    /// Liquidations paused; after unpausing they wait for the grace period.
+    /// A liquidation pause was started (and not lifted): liquidations wait until
+    /// `liquidations_resume_at_ms` (at most `MAX_LIQUIDATION_PAUSE_MS` after the pause began; the
+    /// flag stays set after that time until the owner lifts it, see [`liquidations_open`]).
     pub liquidations: bool,
+}
+
+/// Longest a liquidation pause lasts: 1 day, ms. It ends by itself; a new one within this length
+/// after its end must be announced (notice of changes).
+pub const MAX_LIQUIDATION_PAUSE_MS: u64 = 86_400_000;
+
+/// Whether liquidations may run at `now_ms`: from `liquidations_resume_at_ms` on (the end of a
+/// pause, or of the grace period after one was lifted). The one rule the engine and keepers use.
+pub fn liquidations_open(liquidations_resume_at_ms: u64, now_ms: u64) -> bool {
+    now_ms >= liquidations_resume_at_ms
 }
 
 /// Default notice of owner changes that can make a healthy account liquidatable: 1 day, ms.
@@ -629,7 +641,7 @@ pub struct EngineConfig {
     pub paused: PauseFlags,
     /// Grace period after unpausing liquidations, ms.
     pub grace_period_ms: u64,
-    /// Block time from which liquidations may run again, ms.
+    /// Block time from which liquidations may run again, ms (see [`liquidations_open`]).
     pub liquidations_resume_at_ms: u64,
     /// Liquidation parameters.
     pub liquidation_params: LiquidationParams,

@@ -93,7 +93,6 @@ pub trait ChainReader: KeeperChain {
             assets.insert(asset, config);
         }
         let liquidation = config.liquidation_params;
-        let paused = config.paused;
         let resume_at = config.liquidations_resume_at_ms;
         let max_positions = config.max_positions;
         let insurance_fund = config.insurance_fund;
@@ -149,7 +148,7 @@ pub trait ChainReader: KeeperChain {
             markets,
             assets,
             liquidation,
-            liquidations_open: !paused.liquidations && now_ms >= resume_at,
+            liquidations_open: engine::types::liquidations_open(resume_at, now_ms),
             max_positions,
             insurance_fund,
             feeds,

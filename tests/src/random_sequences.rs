@@ -1017,16 +1017,17 @@ fn random_sequences_conserve_value_and_always_compute_health() {
     assert!(failures.is_empty(), "{} seed(s) failed:\n{}", failures.len(), failures.join("\n"));
     if seeds.len() as u64 >= SEEDS {
         // The sequences must keep exercising what they are for: per 50 seeds, about half of what
-        // they produce (106 liquidations, 34 of collateral, 16 fund-paid rewards, 59 pins, 31
-        // settled positions, 21 bad debts, 349 rejections, 426 stale-market health refusals).
+        // 1,000 seeds produce on average (136 liquidations, 37 of collateral, 14 fund-paid
+        // rewards, 29 pins, 11.7 settled positions, 29 bad debts, 480 rejections, 275
+        // stale-market health refusals); the first 50 seeds alone produce more of some.
         let n = seeds.len() as u32;
         let per_50 = |k: u32| k * n / 50;
         assert_eq!(total.ops, n * OPS as u32);
         assert!(total.liquidations >= per_50(50), "too few liquidations: {}", total.liquidations);
         assert!(total.collateral_liquidations >= per_50(12), "too few collateral liquidations");
         assert!(total.fund_paid_rewards >= per_50(5), "too few fund-paid liquidator rewards");
-        assert!(total.pins >= per_50(25), "too few settlement prices pinned: {}", total.pins);
-        assert!(total.settled_positions >= per_50(12), "too few settled positions: {}", total.settled_positions);
+        assert!(total.pins >= per_50(15), "too few settlement prices pinned: {}", total.pins);
+        assert!(total.settled_positions >= per_50(6), "too few settled positions: {}", total.settled_positions);
         assert!(total.bad_debts >= per_50(8), "too few bad debts recognized: {}", total.bad_debts);
         assert!(total.deficit_units > 0, "no bad debt ever reached the deficit");
         assert!(total.stale_health_refusals >= per_50(50), "stale markets were hardly exercised");

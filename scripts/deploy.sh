@@ -94,6 +94,6 @@ admin list_market '{ price_feed: 0, vol_feed: 1,
   account_notional_cap_e18: 1000000000000000000000000000000 }'
 admin list_asset "$WBTC" 0 0 100000000000000        # asset, underlying, haircut e18, deposit cap
 admin list_instrument 0 Linear
-admin authorize_venue "$VENUE" 10000000000000000     # max fee rate 1%
+admin authorize_venue "$VENUE" 10000000000000000 300000000000000  # max fee rate 1%, option floor 0.03% of spot
 echo "== engine config() (a view of the admin module, read through admin)"
 admin config

@@ -65,6 +65,24 @@ pub fn fee_units(notional_units: u128, fee_rate_e18: u128) -> MathResult<u128> {
     mul_div(notional_units, fee_rate_e18, ONE_E18, true)
 }
 
+/// Largest fee in quote base units a venue may charge one side of an option trade of
+/// `size_e18` contracts at `price_e18` when spot is `spot_e18`: its rate of the premium plus its
+/// per-contract floor of spot, `fee_units(premium, max_rate_e18) + fee_units(size·spot, floor_e18)`
+/// (each part rounded up like a fee). A cheap option can so pay the usual per-contract fee;
+/// an expensive one at most the rate. Errors: `Overflow`.
+pub fn option_fee_ceiling_units(
+    size_e18: u128,
+    price_e18: u128,
+    spot_e18: u128,
+    quote_decimals: u8,
+    max_rate_e18: u128,
+    floor_e18: u128,
+) -> MathResult<u128> {
+    let by_premium = fee_units(premium_units(size_e18, price_e18, quote_decimals)?, max_rate_e18)?;
+    let by_contract = fee_units(notional_units(size_e18, spot_e18, quote_decimals, true)?, floor_e18)?;
+    by_premium.checked_add(by_contract).ok_or(MathError::Overflow)
+}
+
 /// Option premium the buyer pays the seller, quote base units: `ceil(size·price)`. Computed once
 /// and applied with opposite signs, so it is conserved.
 pub fn premium_units(size_e18: u128, price_e18: u128, quote_decimals: u8) -> MathResult<u128> {
@@ -275,6 +293,20 @@ mod tests {
         assert_eq!(notional_units(1, E, 6, true), Ok(1));
         assert_eq!(notional_units(E, E, 24, false), Ok(1_000_000_000_000_000_000_000_000));
         assert_eq!(notional_units(E, E, 25, false), Err(MathError::OutOfDomain));
+    }
+
+    #[test]
+    fn option_fee_ceiling_is_the_premium_share_plus_the_per_contract_floor() {
+        // 2 contracts at 5.00 with spot 60,000, 6 decimals: premium 10.000000; 12.5% of it is
+        // 1.250000; the floor 0.03% of 60,000 per contract is 18.000000 each, 36.000000 in all.
+        let ceiling = option_fee_ceiling_units(2 * E, 5 * E, 60_000 * E, 6, E / 8, 3 * E / 10_000);
+        assert_eq!(ceiling, Ok(1_250_000 + 36_000_000));
+        // Without a floor only the premium share remains; a zero rate and floor allow nothing.
+        assert_eq!(option_fee_ceiling_units(2 * E, 5 * E, 60_000 * E, 6, E / 8, 0), Ok(1_250_000));
+        assert_eq!(option_fee_ceiling_units(2 * E, 5 * E, 60_000 * E, 6, 0, 0), Ok(0));
+        // Each part rounds up like a fee: 1 wei of size still allows one base unit per part.
+        assert_eq!(option_fee_ceiling_units(1, 5 * E, 60_000 * E, 6, E / 8, 3 * E / 10_000), Ok(2));
+        assert_eq!(option_fee_ceiling_units(u128::MAX, u128::MAX, 1, 0, E, 0), Err(MathError::Overflow));
     }
 
     #[test]

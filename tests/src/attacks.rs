@@ -176,11 +176,11 @@ fn option_band_is_not_a_fraction_of_spot() {
 fn venue_fee_cap_is_bounded_by_a_protocol_ceiling() {
     let mut s = Suite::new();
     let owner = s.owner;
-    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (actor(20), E18));
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (actor(20), E18, 0u128));
     assert_eq!(res, Err(EngineError::InvalidFeeRate));
     // Within the ceiling for options (12.5% of the premium), a linear trade may still pay at
     // most 1% of its notional.
-    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (s.venue, E18 / 8));
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (s.venue, E18 / 8, 0u128));
     assert_eq!(res, Ok(()));
     let (a, b) = (trader(&mut s, 10, "100000"), trader(&mut s, 11, "100000"));
     let res = s.trade(a, b, s.perp[BTC as usize], E18 / 10, e18("60000"), E18 / 100 + 1);
@@ -361,7 +361,7 @@ fn reauthorized_venue_does_not_revive_old_approvals() {
     let (owner, venue) = (s.owner, s.venue);
     let res: Unit = s.chain.call(owner, s.engine, "deauthorize_venue", venue);
     assert_eq!(res, Ok(()));
-    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (venue, E18 / 100));
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (venue, E18 / 100, 0u128));
     assert_eq!(res, Ok(()));
     let perp = s.perp[BTC as usize];
     assert_eq!(s.trade(a, b, perp, E18 / 10, e18("60000"), 0), Err(EngineError::VenueNotApproved(Side::Buyer)));

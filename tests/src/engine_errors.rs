@@ -57,7 +57,14 @@ fn non_owner_cannot_list_market() {
         (BTC, InstrumentKind::Linear),
         EngineError::NotOwner,
     );
-    assert_rejected::<()>(&mut s, &[mallory], mallory, "authorize_venue", (mallory, 0u128), EngineError::NotOwner);
+    assert_rejected::<()>(
+        &mut s,
+        &[mallory],
+        mallory,
+        "authorize_venue",
+        (mallory, 0u128, 0u128),
+        EngineError::NotOwner,
+    );
     assert_rejected::<()>(&mut s, &[mallory], mallory, "set_max_positions", 4u32, EngineError::NotOwner);
     let owner: Account = s.chain.call::<engine::types::EngineConfig>(mallory, s.engine, "config", ()).owner;
     assert_eq!(owner, s.owner);
@@ -697,11 +704,19 @@ fn venue_fee_above_the_protocol_ceiling_is_rejected() {
     let mut s = Suite::new();
     let (owner, desk) = (s.owner, actor(20));
     let ceiling = engine::types::MAX_OPTION_FEE_RATE_E18;
-    assert_rejected::<()>(&mut s, &[], owner, "authorize_venue", (desk, ceiling + 1), EngineError::InvalidFeeRate);
+    assert_rejected::<()>(
+        &mut s,
+        &[],
+        owner,
+        "authorize_venue",
+        (desk, ceiling + 1, 0u128),
+        EngineError::InvalidFeeRate,
+    );
     let venue: Result<engine::types::VenueConfig, EngineError> = s.chain.call(owner, s.engine, "venue", desk);
     assert_eq!(venue, Err(EngineError::VenueNotAuthorized));
-    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, ceiling));
-    assert_eq!(res, Ok(()), "the protocol ceiling (12.5%) is the largest maximum");
+    let res: Unit =
+        s.chain.call(owner, s.engine, "authorize_venue", (desk, ceiling, engine::types::MAX_OPTION_FEE_FLOOR_E18));
+    assert_eq!(res, Ok(()), "the protocol ceilings (12.5%, 0.03% of spot) are the largest maximum");
 }
 
 #[test]

@@ -150,7 +150,7 @@ fn gas_report() {
     report.record(&s.chain, "PriceOracle::read_batch", "16 feeds, 3 reporters");
 
     // ---- engine admin
-    let r: Result<(), EngineError> = s.chain.call(owner, engine, "authorize_venue", (actor(7), E18 / 100));
+    let r: Result<(), EngineError> = s.chain.call(owner, engine, "authorize_venue", (actor(7), E18 / 100, 0u128));
     ok(r, "authorize");
     report.record(&s.chain, "admin(authorize_venue)", "");
     let r: Result<u32, EngineError> = s.chain.call(owner, engine, "list_instrument", (BTC, InstrumentKind::Linear));

@@ -138,7 +138,8 @@ impl Suite {
                 suite.chain.call(owner, engine, "list_instrument", (u, InstrumentKind::Linear));
             assert_eq!(res, Ok(u));
         }
-        let res: Result<(), EngineError> = suite.chain.call(owner, engine, "authorize_venue", (suite.venue, E18 / 100));
+        let res: Result<(), EngineError> =
+            suite.chain.call(owner, engine, "authorize_venue", (suite.venue, E18 / 100, 0u128));
         res.expect("authorize venue");
         suite
     }

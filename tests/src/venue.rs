@@ -197,7 +197,7 @@ fn fee_up_to_the_venue_maximum_is_accepted_and_above_is_rejected() {
     let (alice, bob) = (trader(&mut s, 10), trader(&mut s, 11));
     let (owner, desk) = (s.owner, actor(20));
     let max = E18 / 400; // 0.25%
-    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, max));
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, max, 0u128));
     assert_eq!(res, Ok(()));
     for who in [alice, bob] {
         let res: Unit = s.chain.call(who, s.engine, "approve_venue", (desk, true));
@@ -212,9 +212,64 @@ fn fee_up_to_the_venue_maximum_is_accepted_and_above_is_rejected() {
     // 0.25% of 60,000 = 150 USD from each side.
     assert_eq!(cash(&mut s, fee_account), 2 * units("150", 6) as i128);
     // The owner lowers the maximum: the old maximum is now too high.
-    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, max / 2));
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, max / 2, 0u128));
     assert_eq!(res, Ok(()));
     assert_trade_rejected_via(&mut s, desk, &actors, (alice, bob), perp, E18, price, max, EngineError::FeeTooHigh);
+}
+
+/// A cheap option may pay the venue's per-contract floor on top of its share of the premium:
+/// 12.5% of the premium plus 0.03% of spot per contract, and not one base unit more. The
+/// floor is the owner's to grant (up to the protocol's ceiling) and raising it waits for notice.
+#[test]
+fn option_fee_may_reach_the_premium_share_plus_the_per_contract_floor() {
+    let mut s = Suite::new();
+    let (alice, bob) = (trader(&mut s, 10), trader(&mut s, 11));
+    let (owner, desk) = (s.owner, actor(20));
+    let (rate, floor) = (E18 / 8, engine::types::MAX_OPTION_FEE_FLOOR_E18);
+    assert_eq!(floor, 3 * E18 / 10_000, "0.03% of spot per contract");
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, rate, floor + 1));
+    assert_eq!(res, Err(EngineError::InvalidFeeRate), "a floor above the protocol's ceiling");
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, rate, floor / 2));
+    assert_eq!(res, Ok(()));
+    // The suite runs without notice; with the default delay, raising the floor waits.
+    let day = engine::types::DEFAULT_CHANGE_DELAY_MS;
+    let res: Unit = s.chain.call(owner, s.engine, "set_change_delay", day);
+    assert_eq!(res, Ok(()));
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, rate, floor));
+    assert_eq!(res, Err(EngineError::NoticeRequired), "raising the floor waits");
+    for who in [alice, bob] {
+        let res: Unit = s.chain.call(who, s.engine, "approve_venue", (desk, true));
+        assert_eq!(res, Ok(()));
+    }
+    // A far out-of-the-money call: its premium's 12.5% is far below the floor.
+    let expiry = T0 + 30 * DAY_MS;
+    let call = s.list_option(BTC, OptionType::Call, "90000", expiry);
+    let price =
+        option_mark_e18(OptionKind::Call, e18("60000"), e18("90000"), e18("0.65"), 0, T0, expiry).expect("mark");
+    let premium = premium_units(E18, price, 6).expect("premium");
+    assert!(premium > 0 && premium < units("100", 6), "a cheap option: premium {premium}");
+    // 12.5% of the premium (rounded up) plus 0.015% of 60,000 = 9 USD for the one contract.
+    let ceiling = premium.div_ceil(8) + units("9", 6);
+    let rate_for = |fee: u128| fee * E18 / premium;
+    let (fee_account, actors) = (s.fee_account, [alice, bob, s.fee_account]);
+    assert_trade_rejected_via(
+        &mut s,
+        desk,
+        &actors,
+        (alice, bob),
+        call,
+        E18,
+        price,
+        rate_for(ceiling + 1),
+        EngineError::FeeTooHigh,
+    );
+    assert_eq!(trade_via(&mut s, desk, (alice, bob), call, E18, price, rate_for(ceiling)), Ok(()));
+    assert_eq!(cash(&mut s, fee_account), 2 * ceiling as i128, "each side paid the ceiling");
+    // The suite's venue has no floor: its 1% of the premium is all an option trade may pay.
+    let suite_ceiling = premium.div_ceil(100);
+    let res = s.trade(alice, bob, call, E18, price, rate_for(suite_ceiling + 1));
+    assert_eq!(res, Err(EngineError::FeeTooHigh));
+    assert_eq!(s.trade(alice, bob, call, E18, price, rate_for(suite_ceiling)), Ok(()));
 }
 
 #[test]
@@ -222,7 +277,7 @@ fn venue_cannot_trade_for_accounts_that_did_not_approve_it() {
     let mut s = Suite::new();
     let (alice, bob) = (trader(&mut s, 10), trader(&mut s, 11));
     let (owner, desk) = (s.owner, actor(20));
-    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, E18 / 100));
+    let res: Unit = s.chain.call(owner, s.engine, "authorize_venue", (desk, E18 / 100, 0u128));
     assert_eq!(res, Ok(()));
     // Both approved the suite's venue, neither the desk.
     let perp = s.perp[BTC as usize];
@@ -293,7 +348,7 @@ fn deauthorized_venue_cannot_trade_until_reauthorized() {
     assert_eq!(res, Err(EngineError::VenueNotAuthorized));
     // Re-authorization by the owner starts a new epoch: approvals given before do not count
     // (an owner cannot revive a venue the accounts trusted once); they approve it again.
-    let res: Unit = s.chain.call(owner, engine, "authorize_venue", (venue, E18 / 100));
+    let res: Unit = s.chain.call(owner, engine, "authorize_venue", (venue, E18 / 100, 0u128));
     assert_eq!(res, Ok(()));
     let expected = EngineError::VenueNotApproved(Side::Buyer);
     assert_trade_rejected(&mut s, &[alice, bob], (alice, bob), perp, E18, e18("60000"), 0, expected);

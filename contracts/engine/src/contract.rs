@@ -11,8 +11,8 @@ mod engine {
     };
     use margin_math::margin::{evaluate, evaluate_maintenance, Health, Market, UnderlyingMaintenance};
     use margin_math::trading::{
-        fee_units, is_reducing, is_whole_lots, notional_e18, notional_units, option_mark_and_band_e18,
-        option_mark_e18,
+        fee_units, is_reducing, is_whole_lots, notional_e18, notional_units, option_fee_ceiling_units,
+        option_mark_and_band_e18, option_mark_e18,
     };
     use margin_math::Value;
 
@@ -359,24 +359,33 @@ mod engine {
         }
 
         /// Owner: authorizes `venue` to report trades, charging each side at most
-        /// `max_fee_rate_e18` (fraction of trade value: notional for linear contracts, premium for
-        /// options); at most the protocol's ceiling `MAX_OPTION_FEE_RATE_E18` (12.5%), and each
-        /// linear trade's rate is further capped at `MAX_LINEAR_FEE_RATE_E18` (1%). Calling again
-        /// changes the maximum; raising it must be announced and wait the change delay. A venue
+        /// `max_fee_rate_e18` of the trade value (notional for linear contracts, premium for
+        /// options; at most the protocol's `MAX_OPTION_FEE_RATE_E18`, 12.5%, and a linear trade's
+        /// rate at most `MAX_LINEAR_FEE_RATE_E18`, 1%) plus, on options, `option_fee_floor_e18` of
+        /// spot per contract (at most `MAX_OPTION_FEE_FLOOR_E18`, 0.03%). Calling again changes
+        /// both; raising either must be announced and wait the change delay. A venue
         /// (re)authorized after a deauthorization starts a new epoch: accounts must approve it
         /// again. Emits `VenueAuthorized`. Errors: `NotOwner`, `InvalidFeeRate`,
         /// `NoticeRequired`, `NoticePending`.
         #[cfg(engine_admin)]
         #[ink(message)]
         #[inline(never)]
-        pub fn authorize_venue(&mut self, venue: AccountId, max_fee_rate_e18: u128) -> Result<(), EngineError> {
+        pub fn authorize_venue(
+            &mut self,
+            venue: AccountId,
+            max_fee_rate_e18: u128,
+            option_fee_floor_e18: u128,
+        ) -> Result<(), EngineError> {
             self.only_owner()?;
             ensure(max_fee_rate_e18 <= MAX_OPTION_FEE_RATE_E18, EngineError::InvalidFeeRate)?;
+            ensure(option_fee_floor_e18 <= MAX_OPTION_FEE_FLOOR_E18, EngineError::InvalidFeeRate)?;
             let epoch = match self.venues.get(venue) {
                 // Raising an authorized venue's maximum waits; its approvals stay.
                 Some(old) => {
-                    let raises = max_fee_rate_e18 > old.max_fee_rate_e18;
-                    self.notice(raises, ink::selector_bytes!("authorize_venue"), &(venue, max_fee_rate_e18))?;
+                    let raises = max_fee_rate_e18 > old.max_fee_rate_e18
+                        || option_fee_floor_e18 > old.option_fee_floor_e18;
+                    let args = (venue, max_fee_rate_e18, option_fee_floor_e18);
+                    self.notice(raises, ink::selector_bytes!("authorize_venue"), &args)?;
                     old.epoch
                 }
                 // A new authorization starts a new epoch: approvals given before are void.
@@ -385,8 +394,8 @@ mod engine {
                     self.venue_epoch
                 }
             };
-            self.venues.insert(venue, &VenueConfig { max_fee_rate_e18, epoch });
-            self.env().emit_event(VenueAuthorized { venue, max_fee_rate_e18 });
+            self.venues.insert(venue, &VenueConfig { max_fee_rate_e18, option_fee_floor_e18, epoch });
+            self.env().emit_event(VenueAuthorized { venue, max_fee_rate_e18, option_fee_floor_e18 });
             Ok(())
         }
 
@@ -706,7 +715,6 @@ mod engine {
             let approved = |who: AccountId| self.approvals.get((who, venue)) == Some(venue_config.epoch);
             ensure(approved(buyer), EngineError::VenueNotApproved(Side::Buyer))?;
             ensure(approved(seller), EngineError::VenueNotApproved(Side::Seller))?;
-            ensure(fee_rate_e18 <= venue_config.max_fee_rate_e18, EngineError::FeeTooHigh)?;
             ensure(size_e18 > 0, EngineError::ZeroAmount)?;
             let mut instrument =
                 self.instruments.get(instrument_id).ok_or(EngineError::UnknownInstrument(instrument_id))?;
@@ -755,13 +763,26 @@ mod engine {
                 )?,
             };
             ensure(price_e18.abs_diff(mark) <= band, EngineError::PriceOutOfBand)?;
-            let fee_ceiling = match instrument.kind {
-                InstrumentKind::Linear => MAX_LINEAR_FEE_RATE_E18,
-                InstrumentKind::Option { .. } => MAX_OPTION_FEE_RATE_E18,
-            };
-            ensure(fee_rate_e18 <= fee_ceiling, EngineError::FeeTooHigh)?;
-
             let qd = self.quote_decimals;
+            let fee = fee_units(notional_units(size_e18, price_e18, qd, true)?, fee_rate_e18)?;
+            let fee_allowed = match instrument.kind {
+                InstrumentKind::Linear => {
+                    fee_rate_e18 <= venue_config.max_fee_rate_e18.min(MAX_LINEAR_FEE_RATE_E18)
+                }
+                InstrumentKind::Option { .. } => {
+                    let ceiling = option_fee_ceiling_units(
+                        size_e18,
+                        price_e18,
+                        snap.spot_e18,
+                        qd,
+                        venue_config.max_fee_rate_e18,
+                        venue_config.option_fee_floor_e18,
+                    )?;
+                    fee <= ceiling
+                }
+            };
+            ensure(fee_allowed, EngineError::FeeTooHigh)?;
+
             let mut buyer_data = before_buyer.clone();
             let mut seller_data = before_seller.clone();
             let old_oi = instrument.open_interest_e18;
@@ -777,7 +798,6 @@ mod engine {
                 self.max_positions,
             )?;
             let ((old_buyer, new_buyer), (old_seller, new_seller)) = (fill.buyer, fill.seller);
-            let fee = fee_units(notional_units(size_e18, price_e18, qd, true)?, fee_rate_e18)?;
             let fee_signed = i128::try_from(fee).map_err(|_| OVERFLOW)?;
             buyer_data.add_cash(fee_signed.checked_neg().ok_or(OVERFLOW)?)?;
             seller_data.add_cash(fee_signed.checked_neg().ok_or(OVERFLOW)?)?;

@@ -111,7 +111,8 @@ pub enum EngineError {
     VenueNotAuthorized,
     /// Returned if an account has not approved the calling venue (the side named).
     VenueNotApproved(Side),
-    /// Returned if a venue's maximum fee rate is above 100%.
+    /// Returned if a venue's maximum fee rate or option fee floor is above the protocol's
+    /// ceiling (`MAX_OPTION_FEE_RATE_E18`, `MAX_OPTION_FEE_FLOOR_E18`).
     InvalidFeeRate,
     /// Returned if buyer and seller are the same account.
     SelfTrade,
@@ -119,7 +120,8 @@ pub enum EngineError {
     NotWholeLots,
     /// Returned if a trade price is outside the band around the mark.
     PriceOutOfBand,
-    /// Returned if a trade's fee rate is above the venue's maximum.
+    /// Returned if a trade's fee is above what the venue may charge: a linear trade's rate above
+    /// the venue's maximum or 1%, an option trade's fee above `max_rate·premium + floor·spot·size`.
     FeeTooHigh,
     /// Returned if a trade would take an instrument's open interest above its cap.
     OpenInterestCapExceeded,

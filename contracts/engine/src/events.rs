@@ -97,6 +97,8 @@ pub struct VenueAuthorized {
     pub venue: AccountId,
     /// Maximum fee rate per side, fraction of trade value, 18 decimals.
     pub max_fee_rate_e18: u128,
+    /// Per-contract option fee floor, fraction of spot per contract, 18 decimals.
+    pub option_fee_floor_e18: u128,
 }
 
 /// The owner withdrew a venue's authorization.

@@ -258,6 +258,11 @@ pub const MAX_LINEAR_FEE_RATE_E18: u128 = ONE_E18 / 100;
 /// the premium, 18 decimals (option fees are a fraction of the premium).
 pub const MAX_OPTION_FEE_RATE_E18: u128 = ONE_E18 / 8;
 
+/// Protocol ceiling of the per-contract floor a venue may add to an option fee: 0.03% of spot
+/// per contract, 18 decimals (a cheap option may still pay this much: the usual per-contract
+/// option fee of derivative venues).
+pub const MAX_OPTION_FEE_FLOOR_E18: u128 = 3 * ONE_E18 / 10_000;
+
 /// Furthest an option's expiry may lie ahead at listing: 10 years, ms. With rates bounded by 1
 /// (100%), `e^{−rT} ≤ e^10` keeps every discounted strike inside the pricing type.
 pub const MAX_EXPIRY_HORIZON_MS: u64 = 10 * 365 * 86_400_000;
@@ -371,8 +376,12 @@ pub struct Instrument {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct VenueConfig {
-    /// Highest fee rate the venue may charge each side, fraction of trade value (≤ 1), 18 decimals.
+    /// Highest fee rate the venue may charge each side, fraction of trade value (notional for
+    /// linear contracts, premium for options), 18 decimals.
     pub max_fee_rate_e18: u128,
+    /// Per-contract floor an option fee may reach whatever the premium: fraction of spot per
+    /// contract, 18 decimals (an option fee may be up to `max_fee_rate·premium + floor·spot·size`).
+    pub option_fee_floor_e18: u128,
     /// The venue's authorization epoch: an account's approval counts only if it was given in
     /// this epoch, so re-authorizing a venue does not revive approvals given before it was
     /// deauthorized.

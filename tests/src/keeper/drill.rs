@@ -359,7 +359,7 @@ pub fn run(
     submit_prices(op, owner, oracle, "60000")?;
     let market: u32 = admin(op, owner, engine, "list_market", market_config(BTC))?;
     let perp: u32 = admin(op, owner, engine, "list_instrument", (market, InstrumentKind::Linear))?;
-    admin::<()>(op, owner, engine, "authorize_venue", (owner, E18 / 100))?;
+    admin::<()>(op, owner, engine, "authorize_venue", (owner, E18 / 100, 0u128))?;
     log(format!("configured: market {market} (BTC 60,000 / 65%), linear instrument {perp}, venue {}", short(&owner)));
 
     // 3. Accounts, the trade and the move.
@@ -476,7 +476,7 @@ mod tests {
         assert_eq!((events[0].target, events[0].liquidator), (roles.trader, roles.keeper));
 
         // Raw admin calls (what `deltamargin-sim admin` sends): the engine's typed answers.
-        let venue_call = encode_call("authorize_venue", (roles.trader, E18 / 100));
+        let venue_call = encode_call("authorize_venue", (roles.trader, E18 / 100, 0u128));
         assert_eq!(send_admin(&mut chain, roles.trader, report.engine, &venue_call), Ok(Err(EngineError::NotOwner)));
         assert_eq!(
             send_admin(&mut chain, roles.owner, report.engine, &[0x12, 0x34]),

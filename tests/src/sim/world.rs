@@ -302,7 +302,8 @@ impl World {
                 return Err(format!("instrument {} listed twice", i.name));
             }
         }
-        let res: Result<(), EngineError> = world.chain.call(owner, engine, "authorize_venue", (world.venue, E18 / 100));
+        let res: Result<(), EngineError> =
+            world.chain.call(owner, engine, "authorize_venue", (world.venue, E18 / 100, 0u128));
         ok("authorize_venue", res)?;
 
         // Liquidation parameters, then the insurance fund.

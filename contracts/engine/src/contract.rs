@@ -5,20 +5,17 @@ mod engine {
     use deltamargin_interfaces::{FeedError, FeedId, FeedValue, PSP22Metadata, PriceOracle, PSP22};
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
-    use margin_math::liquidation::{
-        charge_penalty, collateral_value_units, intrinsic_e18, settlement_cash_units, slice_allowed, slice_risk_basis,
-        MaintenanceStanding, SlicePenalty,
-    };
-    use margin_math::margin::{evaluate, evaluate_maintenance, Health, Market, UnderlyingMaintenance};
+    use margin_math::margin::{evaluate, Health, Market};
     use margin_math::trading::{
         fee_units, is_reducing, is_whole_lots, notional_e18, notional_units, option_fee_ceiling_units,
-        option_mark_and_band_e18, option_mark_e18,
+        option_mark_and_band_e18,
     };
     use margin_math::Value;
 
     use crate::account::{health_view, option_kind, to_math_account, trade_between, MathAccount};
     use crate::errors::{ensure, EngineError, MathFailure, Side};
     use crate::events::*;
+    use crate::liquidation;
     use crate::types::*;
 
     const OVERFLOW: EngineError = EngineError::Math(MathFailure::Overflow);
@@ -902,109 +899,55 @@ mod engine {
             let liquidator_data = self.accounts.get(liquidator).ok_or(EngineError::NoAccount)?;
             self.settle_expired(target, &mut data, now)?;
 
-            // The slice's underlying, its holding, the collateral's decimals and the step (one lot).
-            let (underlying, holding, decimals) = match slice {
-                LiquidationSlice::Position(id) => {
-                    let p = data.positions.iter().find(|p| p.instrument == id).ok_or(EngineError::InvalidSlice)?;
-                    (p.underlying, p.size_e18.unsigned_abs(), 0)
-                }
-                LiquidationSlice::Collateral(asset) => {
-                    let config = self.assets.get(asset).ok_or(EngineError::UnknownAsset)?;
-                    (config.underlying.ok_or(EngineError::InvalidSlice)?, data.collateral_of(asset), config.decimals)
-                }
+            // What the slice needs from storage: its asset or listing, and its market.
+            let (asset, listing) = match slice {
+                LiquidationSlice::Position(id) => (None, self.instruments.get(id)),
+                LiquidationSlice::Collateral(a) => (Some(self.assets.get(a).ok_or(EngineError::UnknownAsset)?), None),
             };
+            let (underlying, _, _) = liquidation::slice_holding(&data, slice, asset)?;
             let market = self.market_config(underlying)?;
-            let step = match slice {
-                LiquidationSlice::Position(_) => market.lot_e18,
-                LiquidationSlice::Collateral(_) => {
-                    let scale = margin_math::units::pow10(decimals)?;
-                    margin_math::trading::mul_div(market.lot_e18, scale, ONE_E18, false)?.max(1)
+
+            let done = {
+                // One oracle read for the target's and the liquidator's underlyings.
+                let books = self.books();
+                let target_math = books.math_account(&data)?;
+                let liquidator_math = books.math_account(&liquidator_data)?;
+                let mut underlyings = target_math.underlyings.clone();
+                for &u in liquidator_math.underlyings.iter() {
+                    if !underlyings.contains(&u) {
+                        underlyings.push(u);
+                    }
                 }
+                let (markets, stale) = self.read_markets(&underlyings, true)?;
+                let call = liquidation::LiquidationCall {
+                    slice,
+                    quantity,
+                    target: &data,
+                    target_math: &target_math,
+                    liquidator: &liquidator_data,
+                    markets: &markets,
+                    stale: &stale,
+                    market,
+                    asset,
+                    listing,
+                };
+                liquidation::liquidate(&books, &self.liquidation, &call, self.insurance_fund, self.deficit)?
             };
-            let remainder = holding.checked_sub(quantity).ok_or(EngineError::InvalidSlice)?;
-            let whole = quantity == holding || is_whole_lots(quantity, step);
-            ensure(whole && (remainder == 0 || remainder >= step), EngineError::InvalidSlice)?;
-
-            // One oracle read for the target's and the liquidator's underlyings.
-            let target_math = self.math_account(&data)?;
-            let liquidator_math = self.math_account(&liquidator_data)?;
-            let mut underlyings = target_math.underlyings.clone();
-            for &u in liquidator_math.underlyings.iter() {
-                if !underlyings.contains(&u) {
-                    underlyings.push(u);
-                }
+            let outcome = done.outcome;
+            self.insurance_fund = done.insurance_fund;
+            self.deficit = done.deficit;
+            if let Some(b) = done.payout.bad_debt {
+                self.env().emit_event(BadDebtRecognized {
+                    account: target,
+                    bad_debt: b.bad_debt,
+                    fund_cover: b.fund_cover,
+                    deficit_increase: b.deficit_increase,
+                });
             }
-            let (markets, stale) = self.read_markets(&underlyings, true)?;
-            ensure(!stale.contains(&underlying), EngineError::StalePrice(underlying))?;
-            let snap =
-                *markets.iter().find(|m| m.underlying == underlying).ok_or(EngineError::UnknownMarket(underlying))?;
-            // Equity and maintenance only: initial margin matters for the end target alone.
-            let before = evaluate_maintenance(&markets, &target_math.as_math(), now)?;
-            ensure(before.liquidatable, EngineError::NotLiquidatable)?;
-            let old_risk = before.underlyings.iter().find(|r| r.underlying == underlying);
-            let standing = MaintenanceStanding::of(&before);
-
-            let ctx = SliceContext { slice, decimals, snap, market, now, standing, old_risk };
-            let mut fill = self.fill_slice(&ctx, &data, &liquidator_data, quantity)?;
-            let emptied = fill.target.collateral.is_empty() && fill.target.positions.is_empty();
-            // Health must rise, or the last item go, or an insolvent account not lose equity (so
-            // an insolvent book whose remaining items hedge each other can still be emptied).
-            let allowed = slice_allowed(&standing, &fill.after, emptied, self.quote_decimals)?;
-            ensure(allowed, EngineError::HealthNotImproved)?;
-            if quantity > step {
-                let mut others_im = None;
-                if self.reached_end(&ctx, &markets, &target_math, &fill, &mut others_im)? {
-                    let smaller = quantity.checked_sub(step).ok_or(OVERFLOW)?;
-                    let less = self.fill_slice(&ctx, &data, &liquidator_data, smaller)?;
-                    let too_large = !self.reached_end(&ctx, &markets, &target_math, &less, &mut others_im)?;
-                    ensure(too_large, EngineError::LiquidationTooLarge)?;
-                }
-            }
-
-            // Insolvency: the last item is gone and cash is negative.
-            let paid_before = fill.target.fund_rewards_paid;
-            let bad_debt = self.recognize_bad_debt(target, &mut fill.target)?;
-            // The fund pays an insolvent target's liquidator (after covering bad debt), at most
-            // `insolvent_reward_cap` per target over all its liquidations.
-            let room = self.liquidation.insolvent_reward_cap.saturating_sub(paid_before);
-            let fund_paid = fill.fund_reward.min(room).min(self.insurance_fund);
-            self.insurance_fund = self
-                .insurance_fund
-                .checked_sub(fund_paid)
-                .and_then(|f| f.checked_add(fill.fund_share))
-                .ok_or(OVERFLOW)?;
-            fill.target.fund_rewards_paid = if fill.target.collateral.is_empty() && fill.target.positions.is_empty() {
-                0
-            } else {
-                paid_before.checked_add(fund_paid).ok_or(OVERFLOW)?
-            };
-            self.pay_down_deficit();
-            let reward = fill.liquidator_reward.checked_add(fund_paid).ok_or(OVERFLOW)?;
-            fill.liquidator.add_cash(i128::try_from(reward).map_err(|_| OVERFLOW)?)?;
-
-            // The liquidator ends at or above initial margin, at fresh prices only.
-            let liquidator_after = self.math_account(&fill.liquidator)?;
-            if let Some(&u) = liquidator_after.underlyings.iter().find(|u| stale.contains(u)) {
-                return Err(EngineError::StalePrice(u));
-            }
-            let liquidator_health = evaluate(&markets, &liquidator_after.as_math(), now)?;
-            ensure(liquidator_health.equity >= liquidator_health.initial_margin, EngineError::LiquidatorMargin)?;
-
-            let outcome = LiquidationOutcome {
-                price_e18: fill.price_e18,
-                health_before_bits: before.health.to_bits(),
-                health_after_bits: fill.after.health()?.to_bits(),
-                equity_before_bits: before.equity.to_bits(),
-                equity_after_bits: fill.after.equity.to_bits(),
-                penalty: fill.penalty,
-                liquidator_reward: reward,
-                fund_share: fill.fund_share,
-                payment: fill.payment,
-                bad_debt,
-            };
-            self.store_account(target, &fill.target)?;
-            self.store_account(liquidator, &fill.liquidator)?;
-            if let (LiquidationSlice::Position(id), Some(instrument)) = (slice, fill.instrument) {
+            self.emit_deficit_paid(done.payout.deficit_paid);
+            self.store_account(target, &done.fill.target)?;
+            self.store_account(liquidator, &done.fill.liquidator)?;
+            if let (LiquidationSlice::Position(id), Some(instrument)) = (slice, done.fill.instrument) {
                 self.instruments.insert(id, &instrument);
             }
             self.env().emit_event(Liquidated { target, liquidator, slice, quantity, outcome });
@@ -1435,197 +1378,73 @@ mod engine {
             Ok(())
         }
 
-        /// The insurance fund pays the deficit down with what it holds (emits `DeficitCovered`
-        /// with `from_fund` when it pays anything): quote withdrawals reopen as soon as the fund
-        /// can cover the deficit, without waiting for the owner.
+        /// The fund pays down the deficit as far as it can (`liquidation::pay_down_deficit`),
+        /// without waiting for the owner. Emits `DeficitCovered` when it moved anything.
+        #[cfg(engine_admin)]
         fn pay_down_deficit(&mut self) {
-            let amount = self.deficit.min(self.insurance_fund);
-            if amount == 0 {
-                return;
-            }
-            self.deficit = self.deficit.saturating_sub(amount);
-            self.insurance_fund = self.insurance_fund.saturating_sub(amount);
-            self.env().emit_event(DeficitCovered { amount, deficit: self.deficit, from_fund: true });
+            let amount = liquidation::pay_down_deficit(&mut self.insurance_fund, &mut self.deficit);
+            self.emit_deficit_paid(amount);
         }
 
-        /// If `data` holds no items and negative cash, writes the debt off: the insurance fund
-        /// covers what it can, the rest becomes deficit; cash is reset to 0. Returns the bad debt.
+        /// Emits `DeficitCovered` for `amount` (> 0) paid down by the fund.
+        fn emit_deficit_paid(&self, amount: u128) {
+            if amount > 0 {
+                self.env().emit_event(DeficitCovered { amount, deficit: self.deficit, from_fund: true });
+            }
+        }
+
+        /// Writes off an emptied account's negative cash (`liquidation::recognize_bad_debt`:
+        /// the fund covers first, the rest becomes deficit). Emits `BadDebtRecognized`.
+        /// Returns the bad debt (0: none).
+        #[cfg(engine_admin)]
         fn recognize_bad_debt(&mut self, who: AccountId, data: &mut AccountData) -> Result<u128, EngineError> {
-            if !(data.collateral.is_empty() && data.positions.is_empty() && data.cash < 0) {
+            let Some(b) = liquidation::recognize_bad_debt(data, &mut self.insurance_fund, &mut self.deficit)? else {
                 return Ok(0);
-            }
-            let bad_debt = data.cash.unsigned_abs();
-            data.cash = 0;
-            data.fund_rewards_paid = 0;
-            let fund_cover = bad_debt.min(self.insurance_fund);
-            let deficit_increase = bad_debt.checked_sub(fund_cover).ok_or(OVERFLOW)?;
-            self.insurance_fund = self.insurance_fund.checked_sub(fund_cover).ok_or(OVERFLOW)?;
-            self.deficit = self.deficit.checked_add(deficit_increase).ok_or(OVERFLOW)?;
-            self.env().emit_event(BadDebtRecognized { account: who, bad_debt, fund_cover, deficit_increase });
-            Ok(bad_debt)
+            };
+            self.env().emit_event(BadDebtRecognized {
+                account: who,
+                bad_debt: b.bad_debt,
+                fund_cover: b.fund_cover,
+                deficit_increase: b.deficit_increase,
+            });
+            Ok(b.bad_debt)
         }
 
-        /// Settles every option of `data` that expired by `now` and has a pinned price: cash
-        /// `size·intrinsic` (long rounded down, short up), the position removed, open interest
-        /// lowered by settled longs. Emits `PositionSettled` for each.
+        /// Settles `who`'s expired options that have a pinned price
+        /// (`liquidation::settle_expired`) and lowers open interest by settled longs. Emits
+        /// `PositionSettled` for each.
         fn settle_expired(&mut self, who: AccountId, data: &mut AccountData, now: u64) -> Result<(), EngineError> {
-            let expired: Vec<PositionData> = data
-                .positions
-                .iter()
-                .filter(|p| matches!(p.kind, InstrumentKind::Option { expiry_ms, .. } if now >= expiry_ms))
-                .copied()
-                .collect();
-            for p in expired {
-                let InstrumentKind::Option { option_type, strike_e18, expiry_ms } = p.kind else { continue };
-                let Some(price_e18) = self.settlements.get((p.underlying, expiry_ms)) else { continue };
-                let intrinsic = intrinsic_e18(option_kind(option_type), price_e18, strike_e18);
-                let cash = settlement_cash_units(p.size_e18, intrinsic, self.quote_decimals)?;
-                data.add_cash(cash)?;
-                data.set_position(PositionData { size_e18: 0, ..p }, self.max_positions)?;
-                if p.size_e18 > 0 {
+            let settled = liquidation::settle_expired(data, now, self.quote_decimals, self.max_positions, |u, e| {
+                self.settlements.get((u, e))
+            })?;
+            for s in settled {
+                if s.size_e18 > 0 {
                     let mut listing =
-                        self.instruments.get(p.instrument).ok_or(EngineError::UnknownInstrument(p.instrument))?;
-                    listing.open_interest_e18 = listing.open_interest_e18.saturating_sub(p.size_e18.unsigned_abs());
-                    self.instruments.insert(p.instrument, &listing);
+                        self.instruments.get(s.instrument).ok_or(EngineError::UnknownInstrument(s.instrument))?;
+                    listing.open_interest_e18 = listing.open_interest_e18.saturating_sub(s.size_e18.unsigned_abs());
+                    self.instruments.insert(s.instrument, &listing);
                 }
                 self.env().emit_event(PositionSettled {
                     account: who,
-                    instrument: p.instrument,
-                    size_e18: p.size_e18,
-                    cash,
+                    instrument: s.instrument,
+                    size_e18: s.size_e18,
+                    cash: s.cash,
                 });
             }
             Ok(())
         }
 
-        /// Moves `quantity` of the slice from the target to the liquidator at the mark and prices
-        /// the outcome: the target's standing after (the slice's underlying revalued alone),
-        /// penalty and its split.
-        fn fill_slice(
+        /// The engine's state as the pure rules of `liquidation` read it.
+        fn books(
             &self,
-            ctx: &SliceContext<'_>,
-            data: &AccountData,
-            liquidator_data: &AccountData,
-            quantity: u128,
-        ) -> Result<SliceFill, EngineError> {
-            let qd = self.quote_decimals;
-            let mut target = data.clone();
-            let mut liquidator = liquidator_data.clone();
-            let mut instrument = None;
-            let mut payment = 0u128;
-            let price_e18;
-            match ctx.slice {
-                LiquidationSlice::Position(id) => {
-                    let mut listing = self.instruments.get(id).ok_or(EngineError::UnknownInstrument(id))?;
-                    price_e18 = match listing.kind {
-                        InstrumentKind::Linear => ctx.snap.spot_e18,
-                        InstrumentKind::Option { option_type, strike_e18, expiry_ms } => option_mark_e18(
-                            option_kind(option_type),
-                            ctx.snap.spot_e18,
-                            strike_e18,
-                            ctx.snap.vol_e18,
-                            ctx.market.risk.rate_e18,
-                            ctx.now,
-                            expiry_ms,
-                        )?,
-                    };
-                    // A trade at the mark toward zero for the target: the liquidator buys a long
-                    // position (paying an option premium rounded up) or sells into a short one
-                    // (receiving it rounded down).
-                    let target_long = target.position(id, &listing).size_e18 > 0;
-                    let (buyer, seller) =
-                        if target_long { (&mut liquidator, &mut target) } else { (&mut target, &mut liquidator) };
-                    trade_between(
-                        buyer,
-                        seller,
-                        id,
-                        &mut listing,
-                        quantity,
-                        price_e18,
-                        target_long,
-                        qd,
-                        self.max_positions,
-                    )?;
-                    instrument = Some(listing);
-                }
-                LiquidationSlice::Collateral(asset) => {
-                    price_e18 = ctx.snap.spot_e18;
-                    payment = collateral_value_units(quantity, ctx.decimals, price_e18, qd, true)?;
-                    target.remove_collateral(asset, quantity).map_err(|_| EngineError::InvalidSlice)?;
-                    let paid = i128::try_from(payment).map_err(|_| OVERFLOW)?;
-                    target.add_cash(paid)?;
-                    liquidator.add_cash(paid.checked_neg().ok_or(OVERFLOW)?)?;
-                    liquidator.add_collateral(asset, quantity)?;
-                }
+        ) -> liquidation::Books<impl Fn(AccountId) -> Option<AssetConfig> + '_, impl Fn(UnderlyingId, u64) -> Option<u128> + '_> {
+            liquidation::Books {
+                quote_decimals: self.quote_decimals,
+                max_positions: self.max_positions,
+                now_ms: self.env().block_timestamp(),
+                asset_of: |a| self.assets.get(a),
+                settlement_of: |u, e| self.settlements.get((u, e)),
             }
-            // The target's standing after the move: its slice underlying revalued alone.
-            let underlying = ctx.snap.underlying;
-            let only = self.math_account(&target)?.only(underlying);
-            let revalued = evaluate_maintenance(&[ctx.snap], &only.as_math(), ctx.now)?;
-            let moved = ctx.standing.replace(ctx.old_risk, revalued.underlyings.first(), data.cash, target.cash, qd)?;
-            // Penalty for the requirement released; none from an insolvent target, whose
-            // liquidator is paid by the fund instead (capped by the caller).
-            let params = self.liquidation;
-            let basis_decimals = match ctx.slice {
-                LiquidationSlice::Position(_) => 18,
-                LiquidationSlice::Collateral(_) => ctx.decimals,
-            };
-            // The slice's own risk matters only for an insolvent target (the fund's incentive).
-            let basis = if moved.equity < Value::ZERO {
-                slice_risk_basis(quantity, basis_decimals, ctx.snap.spot_e18, ctx.market.risk.spot_shock_mm_e18)?
-            } else {
-                Value::ZERO
-            };
-            let charged = charge_penalty(
-                ctx.standing.maintenance_margin,
-                &moved,
-                target.cash,
-                basis,
-                params.penalty_rate_e18,
-                params.liquidator_share_e18,
-                qd,
-            )?;
-            target.cash = charged.cash;
-            let after = charged.standing;
-            let SlicePenalty { penalty, liquidator_reward, fund_share, fund_reward } = charged.split;
-            Ok(SliceFill {
-                target,
-                liquidator,
-                instrument,
-                price_e18,
-                payment,
-                penalty,
-                liquidator_reward,
-                fund_share,
-                fund_reward,
-                after,
-                only,
-            })
-        }
-
-        /// Whether the target after `fill` reached the liquidation-end target. Its `MR(im)` — the
-        /// untouched underlyings' from `before` (computed once into `others_im`) plus the slice
-        /// underlying's revalued — is computed only when `E ≥ MR(mm)`, the least the target
-        /// can be.
-        fn reached_end(
-            &self,
-            ctx: &SliceContext<'_>,
-            markets: &[Market],
-            before: &MathAccount,
-            fill: &SliceFill,
-            others_im: &mut Option<Value>,
-        ) -> Result<bool, EngineError> {
-            fill.after.reached_end(self.liquidation.end_buffer_e18, || {
-                let others = match *others_im {
-                    Some(im) => im,
-                    None => {
-                        let rest = before.except(ctx.snap.underlying);
-                        *others_im.insert(evaluate(markets, &rest.as_math(), ctx.now)?.initial_margin)
-                    }
-                };
-                let slice = evaluate(&[ctx.snap], &fill.only.as_math(), ctx.now)?;
-                Ok(margin_math::fixed_point::add(others, slice.initial_margin)?)
-            })
         }
 
         /// `Σ |size|·S` over the account's positions in `underlying`, quote with 18 decimals.
@@ -1682,36 +1501,6 @@ mod engine {
         old_size: i128,
         new_size: i128,
         at_mark_or_better: bool,
-    }
-
-    /// What every candidate quantity of one liquidation shares.
-    struct SliceContext<'a> {
-        slice: LiquidationSlice,
-        /// Decimals of a collateral slice's asset (0 for a position slice).
-        decimals: u8,
-        snap: Market,
-        market: MarketConfig,
-        now: u64,
-        standing: MaintenanceStanding,
-        old_risk: Option<&'a UnderlyingMaintenance>,
-    }
-
-    /// One liquidation quantity applied to copies of both accounts (nothing stored).
-    struct SliceFill {
-        target: AccountData,
-        liquidator: AccountData,
-        instrument: Option<Instrument>,
-        price_e18: u128,
-        payment: u128,
-        penalty: u128,
-        liquidator_reward: u128,
-        fund_share: u128,
-        /// What the liquidator's share would have been from an insolvent target (the fund pays
-        /// it, capped).
-        fund_reward: u128,
-        after: MaintenanceStanding,
-        /// The target's items in the slice underlying after the move.
-        only: MathAccount,
     }
 
     /// Haircut below 100% and a deposit cap worth at most `MAX_ITEM_NOTIONAL_E18` at the

@@ -13,11 +13,10 @@
 //! larger (code size is paid on every call).
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
-pub mod account;
 pub mod admin;
-pub mod errors;
 pub mod events;
-pub mod types;
+
+pub use deltamargin_core::{account, errors, liquidation, types};
 
 pub use errors::{EngineError, MathFailure, Side};
 

@@ -10,7 +10,7 @@
 // own build lints them.
 #![allow(dead_code, unused_imports)]
 
-pub use ::engine::{account, errors, events, types};
+pub use ::engine::{account, errors, events, liquidation, types};
 pub use ::engine::{EngineError, MathFailure, Side};
 
 include!("../../engine/src/contract.rs");

@@ -96,6 +96,7 @@ pub trait ChainReader: KeeperChain {
         let resume_at = config.liquidations_resume_at_ms;
         let max_positions = config.max_positions;
         let insurance_fund = config.insurance_fund;
+        let deficit = config.deficit;
 
         let page = page_size.clamp(1, 100);
         let count = config.account_count;
@@ -151,6 +152,7 @@ pub trait ChainReader: KeeperChain {
             liquidations_open: engine::types::liquidations_open(resume_at, now_ms),
             max_positions,
             insurance_fund,
+            deficit,
             feeds,
             settlements,
             accounts,

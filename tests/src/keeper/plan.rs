@@ -1,8 +1,10 @@
 //! The keeper's decisions as a pure function of one chain snapshot: which accounts to liquidate,
-//! in which order, which slice and how much — computed off-chain with `margin-math` exactly as
-//! the engine's `liquidate` computes them (same conversions, same rounding, so the same bits).
+//! in which order, which slice and how much. Every rule the engine applies is the engine's own
+//! code: `deltamargin_core::liquidation` (`settle_expired`, `liquidate`, `reaches_end`) and
+//! `MarketConfig::market_from` are what the engine's `liquidate` message runs, called here on
+//! the snapshot's copies — so a quantity the keeper plans is one the engine accepts, bit for bit.
 //!
-//! Rules (mirroring `contracts/engine/src/lib.rs`, `liquidate` / `read_markets` / `fill_slice`):
+//! The keeper's own choices (not engine rules):
 //! * Health `E − MR(mm)` at the snapshot's oracle values; a market older than its max age counts
 //!   at its last price but cannot be sliced; a market with no oracle value at all (or a price out
 //!   of the engine's range) blocks every liquidation of an account holding it (the engine fails
@@ -12,41 +14,33 @@
 //! * The slice: fresh underlyings by decreasing `MR_u(mm)`; within one, positions whose first lot
 //!   lowers `MR(mm)` (risk-reducing) first, by the size of that reduction, then other positions,
 //!   then collateral. The first candidate with a feasible quantity wins.
-//! * The quantity (exact strategy): every candidate quantity is *simulated* with the engine's own
-//!   public building blocks (`trade_between` at the mark, `collateral_value_units`,
-//!   `evaluate` of the slice underlying, `Standing::replace`, `charge_penalty`), so the standing
-//!   after it — penalty included — is what the engine will compute. The keeper takes the
-//!   smallest whole-lot quantity whose standing reaches the end target `MM + b·(IM − MM)`
-//!   (binary search; the engine's "one lot less must not reach it" rule is then checked
-//!   explicitly), or the whole holding if nothing reaches it. Lots: the market lot for positions,
-//!   `lot_e18` scaled to the token's decimals for collateral; a quantity never leaves a
-//!   remainder below one lot (it takes the whole holding instead).
-//! * The target's health must rise, or its last item go, or (insolvent target) its equity not
-//!   fall — `margin_math::liquidation::slice_allowed`, the engine's rule; the keeper's own account after the
-//!   slice and its reward must keep `E ≥ MR(im)` (same margin-math), else the quantity shrinks
-//!   to the largest that does, or the target is skipped.
-//! * Each planned liquidation updates the keeper's own account for the next one.
-
+//! * The quantity: the smallest whole-lot quantity that reaches the end target
+//!   `MM + b·(IM − MM)` (`liquidation::reaches_end`, binary search), or the whole holding if
+//!   nothing reaches it; then `liquidation::liquidate` decides it exactly as the engine will. A
+//!   quantity the engine would find too large falls back to one lot; one that would leave the
+//!   keeper below its initial margin shrinks to the largest the keeper can carry. Lots: the
+//!   market lot for positions, `lot_e18` scaled to the token's decimals for collateral
+//!   (`liquidation::slice_step`); a quantity never leaves a remainder below one lot.
+//! * Open interest is not read: each instrument's listing is rebuilt with the open interest the
+//!   accounts imply (the sum of long sizes, which is what the engine stores); it affects neither
+//!   account.
+//! * Each planned liquidation updates the keeper's own account, the fund, the deficit and the
+//!   listings for the next one.
 use std::collections::BTreeMap;
 
 use deltamargin_interfaces::{FeedError, FeedId, FeedValue};
-use engine::account::{option_kind, to_math_account, trade_between, MathAccount};
+use engine::account::MathAccount;
+use engine::liquidation::{self, Books, Liquidation, LiquidationCall, SliceFill};
 use engine::types::{
-    AccountData, AssetConfig, Instrument, InstrumentKind, LiquidationParams, LiquidationSlice, MarketConfig,
-    PositionData, UnderlyingId, ONE_E18,
+    AccountData, AssetConfig, Instrument, InstrumentId, LiquidationParams, LiquidationSlice, MarketConfig,
+    PositionData, UnderlyingId,
 };
-use engine::{EngineError, MathFailure};
-use margin_math::liquidation::{
-    charge_penalty, collateral_value_units, intrinsic_e18, settlement_cash_units, slice_allowed, slice_risk_basis,
-    SlicePenalty, Standing,
-};
+use engine::EngineError;
 use margin_math::margin::{evaluate, Health, Market};
-use margin_math::trading::option_mark_e18;
+use margin_math::trading::long_part;
 use margin_math::Value;
 
 use crate::utils::Account;
-
-const OVERFLOW: EngineError = EngineError::Math(MathFailure::Overflow);
 
 /// Everything the keeper reads in one round (one oracle read for every market).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +61,8 @@ pub struct Snapshot {
     pub max_positions: u32,
     /// The insurance fund, quote base units (pays insolvent targets' liquidators).
     pub insurance_fund: u128,
+    /// The deficit, quote base units (the fund pays it down after each liquidation).
+    pub deficit: u128,
     /// One `read_batch` of every market's price and volatility feed.
     pub feeds: BTreeMap<FeedId, Result<FeedValue, FeedError>>,
     /// Pinned settlement prices of expired options held, by (underlying, expiry ms), 18 decimals.
@@ -144,22 +140,32 @@ pub fn plan(snapshot: &Snapshot) -> Vec<Decision> {
         if *who == snapshot.keeper || data.is_empty() {
             continue;
         }
-        let settled = settle_expired(snapshot, data);
-        match health_of(snapshot, &markets, &settled) {
-            Ok(h) if h.liquidatable => ranked.push((h.health, *who, settled, h)),
+        let valued = settle_expired(snapshot, data)
+            .map_err(|e| format!("cannot settle its expired options: {e:?}"))
+            .and_then(|settled| Ok((health_of(snapshot, &markets, &settled)?, settled)));
+        match valued {
+            Ok((h, settled)) if h.liquidatable => ranked.push((h.health, *who, settled, h)),
             Ok(_) => {}
             Err(reason) => blocked.push(Decision::Skip { target: *who, health: None, reason }),
         }
     }
     ranked.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut keeper = keeper_data;
-    let mut fund = snapshot.insurance_fund;
+    let mut state = Running {
+        keeper: keeper_data,
+        fund: snapshot.insurance_fund,
+        deficit: snapshot.deficit,
+        listings: listings(snapshot),
+    };
     let mut decisions = Vec::new();
     for (health, target, data, before) in ranked {
-        match plan_target(snapshot, &markets, target, &data, &before, &keeper, fund) {
-            Ok((planned, fill)) => {
-                keeper = fill.keeper;
-                fund = fill.fund_after;
+        match plan_target(snapshot, &markets, target, &data, &before, &state) {
+            Ok((planned, done)) => {
+                state.keeper = done.fill.liquidator;
+                state.fund = done.insurance_fund;
+                state.deficit = done.deficit;
+                if let (LiquidationSlice::Position(id), Some(listing)) = (planned.slice, done.fill.instrument) {
+                    state.listings.insert(id, listing);
+                }
                 decisions.push(Decision::Liquidate(planned));
             }
             Err(reason) => decisions.push(Decision::Skip { target, health: Some(health), reason }),
@@ -167,6 +173,31 @@ pub fn plan(snapshot: &Snapshot) -> Vec<Decision> {
     }
     decisions.extend(blocked);
     decisions
+}
+
+/// What the planned liquidations of one round change for the next: the keeper's account, the
+/// fund, the deficit and the listings.
+struct Running {
+    keeper: AccountData,
+    fund: u128,
+    deficit: u128,
+    listings: BTreeMap<InstrumentId, Instrument>,
+}
+
+/// Every held instrument's listing with the open interest the accounts imply: the sum of long
+/// sizes (what the engine stores).
+fn listings(snapshot: &Snapshot) -> BTreeMap<InstrumentId, Instrument> {
+    let mut out: BTreeMap<InstrumentId, Instrument> = BTreeMap::new();
+    let all = snapshot.accounts.iter().map(|(_, d)| d).chain(snapshot.keeper_data.iter());
+    for p in all.flat_map(|d| &d.positions) {
+        let listing = out.entry(p.instrument).or_insert(Instrument {
+            underlying: p.underlying,
+            kind: p.kind,
+            open_interest_e18: 0,
+        });
+        listing.open_interest_e18 = listing.open_interest_e18.saturating_add(long_part(p.size_e18));
+    }
+    out
 }
 
 /// Every market's state from the one oracle read, or why it has no usable value.
@@ -193,34 +224,36 @@ fn market_states(snapshot: &Snapshot) -> Vec<Result<MarketState, String>> {
         .collect()
 }
 
+/// The snapshot as the engine's rules read it (`liquidation::Books`).
+fn books(
+    snapshot: &Snapshot,
+) -> Books<impl Fn(Account) -> Option<AssetConfig> + '_, impl Fn(UnderlyingId, u64) -> Option<u128> + '_> {
+    Books {
+        quote_decimals: snapshot.quote_decimals,
+        max_positions: snapshot.max_positions,
+        now_ms: snapshot.now_ms,
+        asset_of: |a| snapshot.assets.get(&a).copied(),
+        settlement_of: |u, e| snapshot.settlements.get(&(u, e)).copied(),
+    }
+}
+
 /// The engine's `math_account`.
 fn math_account(snapshot: &Snapshot, data: &AccountData) -> Result<MathAccount, EngineError> {
-    to_math_account(
-        data,
-        snapshot.quote_decimals,
-        |a| snapshot.assets.get(&a).copied(),
-        |u, e| snapshot.settlements.get(&(u, e)).copied(),
-        snapshot.now_ms,
-    )
+    books(snapshot).math_account(data)
 }
 
 /// The engine's `settle_expired` on a copy: expired options with a pinned price become cash.
-fn settle_expired(snapshot: &Snapshot, data: &AccountData) -> AccountData {
+fn settle_expired(snapshot: &Snapshot, data: &AccountData) -> Result<AccountData, EngineError> {
     let mut out = data.clone();
-    for p in &data.positions {
-        let InstrumentKind::Option { option_type, strike_e18, expiry_ms } = p.kind else { continue };
-        if snapshot.now_ms < expiry_ms {
-            continue;
-        }
-        let Some(&price) = snapshot.settlements.get(&(p.underlying, expiry_ms)) else { continue };
-        let intrinsic = intrinsic_e18(option_kind(option_type), price, strike_e18);
-        if let Ok(cash) = settlement_cash_units(p.size_e18, intrinsic, snapshot.quote_decimals) {
-            if out.add_cash(cash).is_ok() {
-                out.positions.retain(|q| q.instrument != p.instrument);
-            }
-        }
-    }
-    out
+    let settlement_of = |u, e| snapshot.settlements.get(&(u, e)).copied();
+    liquidation::settle_expired(
+        &mut out,
+        snapshot.now_ms,
+        snapshot.quote_decimals,
+        snapshot.max_positions,
+        settlement_of,
+    )?;
+    Ok(out)
 }
 
 /// The markets of `underlyings` in the given order, or why one has no value.
@@ -255,151 +288,48 @@ fn health_of(
     evaluate(&ms, &math.as_math(), snapshot.now_ms).map_err(|e| format!("cannot value the account: {e:?}"))
 }
 
-/// One quantity applied to copies of the target and the keeper, as the engine's `fill_slice`
-/// and the rest of `liquidate` would.
-#[derive(Debug, Clone)]
-struct Fill {
-    target: AccountData,
-    keeper: AccountData,
-    after: Standing,
-    fund_after: u128,
-}
-
-/// What every candidate quantity of one slice shares.
+/// What every candidate quantity of one slice shares: the engine's `liquidate` inputs but the
+/// quantity.
 struct SliceCtx<'a> {
     snapshot: &'a Snapshot,
     slice: LiquidationSlice,
-    snap: Market,
     /// All markets of the target and the keeper (engine order) and the stale ones.
     markets: &'a [Market],
     stale: &'a [UnderlyingId],
     data: &'a AccountData,
-    keeper: &'a AccountData,
-    before: &'a Health,
-    fund: u128,
+    target_math: &'a MathAccount,
+    state: &'a Running,
+    market: MarketConfig,
+    asset: Option<AssetConfig>,
+    listing: Option<Instrument>,
 }
 
 impl SliceCtx<'_> {
-    fn fill(&self, quantity: u128) -> Result<Fill, EngineError> {
+    fn call(&self, quantity: u128) -> LiquidationCall<'_> {
+        LiquidationCall {
+            slice: self.slice,
+            quantity,
+            target: self.data,
+            target_math: self.target_math,
+            liquidator: &self.state.keeper,
+            markets: self.markets,
+            stale: self.stale,
+            market: self.market,
+            asset: self.asset,
+            listing: self.listing,
+        }
+    }
+
+    /// The engine's `liquidate` of `quantity` on copies.
+    fn fill(&self, quantity: u128) -> Result<Liquidation, EngineError> {
         let s = self.snapshot;
-        let qd = s.quote_decimals;
-        let mut target = self.data.clone();
-        let mut keeper = self.keeper.clone();
-        match self.slice {
-            LiquidationSlice::Position(id) => {
-                let p =
-                    target.positions.iter().find(|p| p.instrument == id).copied().ok_or(EngineError::InvalidSlice)?;
-                let config = market_config(s, p.underlying)?;
-                let price = match p.kind {
-                    InstrumentKind::Linear => self.snap.spot_e18,
-                    InstrumentKind::Option { option_type, strike_e18, expiry_ms } => option_mark_e18(
-                        option_kind(option_type),
-                        self.snap.spot_e18,
-                        strike_e18,
-                        self.snap.vol_e18,
-                        config.risk.rate_e18,
-                        s.now_ms,
-                        expiry_ms,
-                    )?,
-                };
-                // Open interest is not read: a large value keeps `trade_between`'s bookkeeping of
-                // it from underflowing (it does not affect either account).
-                let mut listing =
-                    Instrument { underlying: p.underlying, kind: p.kind, open_interest_e18: u128::MAX / 4 };
-                let target_long = p.size_e18 > 0;
-                let (buyer, seller) = if target_long { (&mut keeper, &mut target) } else { (&mut target, &mut keeper) };
-                trade_between(buyer, seller, id, &mut listing, quantity, price, target_long, qd, s.max_positions)?;
-            }
-            LiquidationSlice::Collateral(asset) => {
-                let decimals = s.assets.get(&asset).ok_or(EngineError::UnknownAsset)?.decimals;
-                let payment = collateral_value_units(quantity, decimals, self.snap.spot_e18, qd, true)?;
-                target.remove_collateral(asset, quantity).map_err(|_| EngineError::InvalidSlice)?;
-                // Paid from the keeper's margin cash, as the engine does.
-                let paid = i128::try_from(payment).map_err(|_| OVERFLOW)?;
-                target.add_cash(paid)?;
-                keeper.add_cash(paid.checked_neg().ok_or(OVERFLOW)?)?;
-                keeper.add_collateral(asset, quantity)?;
-            }
-        }
-        let u = self.snap.underlying;
-        let only = math_account(s, &target)?.only(u);
-        let revalued = evaluate(&[self.snap], &only.as_math(), s.now_ms)?;
-        let old_risk = self.before.underlyings.iter().find(|r| r.underlying == u);
-        let standing = Standing::of(self.before);
-        let moved = standing.replace(old_risk, revalued.underlyings.first(), self.data.cash, target.cash, qd)?;
-        let params = s.liquidation;
-        let (basis_decimals, spot_e18) = match self.slice {
-            LiquidationSlice::Position(_) => (18, self.snap.spot_e18),
-            LiquidationSlice::Collateral(asset) => {
-                (s.assets.get(&asset).ok_or(EngineError::UnknownAsset)?.decimals, self.snap.spot_e18)
-            }
-        };
-        let h_mm = market_config(s, u)?.risk.spot_shock_mm_e18;
-        let basis = if moved.equity < Value::ZERO {
-            slice_risk_basis(quantity, basis_decimals, spot_e18, h_mm)?
-        } else {
-            Value::ZERO
-        };
-        let charged = charge_penalty(
-            standing.maintenance_margin,
-            &moved.maintenance(),
-            target.cash,
-            basis,
-            params.penalty_rate_e18,
-            params.liquidator_share_e18,
-            qd,
-        )?;
-        target.cash = charged.cash;
-        let after = charged.standing.with_initial_margin(moved.initial_margin);
-        let SlicePenalty { liquidator_reward: reward, fund_share, fund_reward, .. } = charged.split;
-        // Bad debt recognition (the fund covers first), then the fund-paid incentive.
-        let mut fund = self.fund;
-        if target.collateral.is_empty() && target.positions.is_empty() && target.cash < 0 {
-            fund = fund.saturating_sub(target.cash.unsigned_abs());
-            target.cash = 0;
-        }
-        // At most `insolvent_reward_cap` per target over all its liquidations.
-        let room = params.insolvent_reward_cap.saturating_sub(target.fund_rewards_paid);
-        let fund_paid = fund_reward.min(room).min(fund);
-        let fund_after = fund.checked_sub(fund_paid).and_then(|f| f.checked_add(fund_share)).ok_or(OVERFLOW)?;
-        let total_reward = reward.checked_add(fund_paid).ok_or(OVERFLOW)?;
-        keeper.add_cash(i128::try_from(total_reward).map_err(|_| OVERFLOW)?)?;
-        Ok(Fill { target, keeper, after, fund_after })
+        liquidation::liquidate(&books(s), &s.liquidation, &self.call(quantity), self.state.fund, self.state.deficit)
     }
 
-    /// The engine's keeper-side check: `E ≥ MR(im)` after, fresh markets only.
-    fn keeper_ok(&self, fill: &Fill) -> Result<(), String> {
-        let math = math_account(self.snapshot, &fill.keeper).map_err(|e| format!("{e:?}"))?;
-        if let Some(u) = math.underlyings.iter().find(|u| self.stale.contains(u)) {
-            return Err(format!("the keeper would hold stale market {u}"));
-        }
-        let h = evaluate(self.markets, &math.as_math(), self.snapshot.now_ms).map_err(|e| format!("{e:?}"))?;
-        if h.equity >= h.initial_margin {
-            Ok(())
-        } else {
-            Err(format!("the keeper would fall below its initial margin (E {} < IM {})", h.equity, h.initial_margin))
-        }
-    }
-
-    /// The engine's rule (`slice_allowed`): health rises, the last item goes, or an insolvent
-    /// target loses no equity.
-    fn improves(&self, fill: &Fill) -> Result<bool, EngineError> {
-        let emptied = fill.target.collateral.is_empty() && fill.target.positions.is_empty();
-        let before = Standing::of(self.before).maintenance();
-        Ok(slice_allowed(&before, &fill.after.maintenance(), emptied, self.snapshot.quote_decimals)?)
-    }
-
-    fn reached(&self, quantity: u128) -> Result<bool, EngineError> {
-        Ok(self.fill(quantity)?.after.reached_end(self.snapshot.liquidation.end_buffer_e18)?)
-    }
-
-    /// The engine's close-factor rule for `quantity`.
-    fn not_too_large(&self, quantity: u128, step: u128, fill: &Fill) -> Result<bool, EngineError> {
-        if quantity > step && fill.after.reached_end(self.snapshot.liquidation.end_buffer_e18)? {
-            let smaller = quantity.checked_sub(step).ok_or(OVERFLOW)?;
-            return Ok(!self.reached(smaller)?);
-        }
-        Ok(true)
+    /// `quantity` filled on copies (no acceptance rule applied) and whether it reaches the
+    /// liquidation-end target (the engine's test).
+    fn simulate(&self, quantity: u128) -> Result<(SliceFill, bool), EngineError> {
+        liquidation::simulate_slice(&books(self.snapshot), &self.snapshot.liquidation, &self.call(quantity))
     }
 }
 
@@ -426,18 +356,6 @@ fn candidates(holding: u128, step: u128) -> Vec<u128> {
         out.push(holding);
     }
     out
-}
-
-/// One lot of `slice` in its own units.
-fn step_of(s: &Snapshot, slice: LiquidationSlice, config: &MarketConfig) -> Result<u128, EngineError> {
-    match slice {
-        LiquidationSlice::Position(_) => Ok(config.lot_e18),
-        LiquidationSlice::Collateral(asset) => {
-            let decimals = s.assets.get(&asset).map_or(0, |c| c.decimals);
-            let scale = margin_math::units::pow10(decimals)?;
-            Ok(margin_math::trading::mul_div(config.lot_e18, scale, ONE_E18, false)?.max(1))
-        }
-    }
 }
 
 /// The slice candidates of a target, in the keeper's order of preference.
@@ -479,12 +397,11 @@ fn plan_target(
     target: Account,
     data: &AccountData,
     before: &Health,
-    keeper: &AccountData,
-    fund: u128,
-) -> Result<(Planned, Fill), String> {
+    state: &Running,
+) -> Result<(Planned, Liquidation), String> {
     let err = |e: EngineError| format!("{e:?}");
     let target_math = math_account(snapshot, data).map_err(err)?;
-    let keeper_math = math_account(snapshot, keeper).map_err(err)?;
+    let keeper_math = math_account(snapshot, &state.keeper).map_err(err)?;
     let mut underlyings = target_math.underlyings.clone();
     for &u in &keeper_math.underlyings {
         if !underlyings.contains(&u) {
@@ -494,20 +411,37 @@ fn plan_target(
     let (markets, stale) = markets_of(states, &underlyings)?;
     let mut candidates_found = Vec::new();
     for (slice, u, holding) in slice_candidates(data, before, states, snapshot) {
-        let Some(snap) = markets.iter().find(|m| m.underlying == u).copied() else { continue };
-        let config = market_config(snapshot, u).map_err(err)?;
-        let step = step_of(snapshot, slice, config).map_err(err)?;
-        let ctx = SliceCtx { snapshot, slice, snap, markets: &markets, stale: &stale, data, keeper, before, fund };
+        let market = *market_config(snapshot, u).map_err(err)?;
+        let (asset, listing, decimals) = match slice {
+            LiquidationSlice::Position(id) => (None, state.listings.get(&id).copied(), 0),
+            LiquidationSlice::Collateral(a) => {
+                let config = snapshot.assets.get(&a).copied();
+                (config, None, config.map_or(0, |c| c.decimals))
+            }
+        };
+        let step = liquidation::slice_step(slice, &market, decimals).map_err(err)?;
+        let ctx = SliceCtx {
+            snapshot,
+            slice,
+            markets: &markets,
+            stale: &stale,
+            data,
+            target_math: &target_math,
+            state,
+            market,
+            asset,
+            listing,
+        };
         // Risk-reducing positions first: how much one (valid) lot lowers MR(mm).
         let qs = candidates(holding, step);
         let Some(&first) = qs.first() else { continue };
-        let reduction = match (slice, ctx.fill(first)) {
-            (LiquidationSlice::Position(_), Ok(f)) => {
+        let reduction = match (slice, ctx.simulate(first)) {
+            (LiquidationSlice::Position(_), Ok((f, _))) => {
                 before.maintenance_margin.checked_sub(f.after.maintenance_margin).unwrap_or(Value::ZERO)
             }
             _ => Value::MIN,
         };
-        candidates_found.push((reduction, slice, step, holding, qs, snap));
+        candidates_found.push((reduction, slice, step, holding, qs, ctx));
     }
     // Stable: keeps the MR_u(mm) order among equal reductions; collateral (MIN) last.
     candidates_found.sort_by(|a, b| {
@@ -519,10 +453,9 @@ fn plan_target(
         return Err("no slice in a fresh market".into());
     }
     let mut reasons = Vec::new();
-    for (_, slice, step, holding, qs, snap) in candidates_found {
-        let ctx = SliceCtx { snapshot, slice, snap, markets: &markets, stale: &stale, data, keeper, before, fund };
-        match choose_quantity(&ctx, &qs, step) {
-            Ok((quantity, fill)) => {
+    for (_, slice, step, holding, qs, ctx) in candidates_found {
+        match choose_quantity(&ctx, &qs) {
+            Ok((quantity, done)) => {
                 let planned = Planned {
                     target,
                     slice,
@@ -530,13 +463,10 @@ fn plan_target(
                     step,
                     holding,
                     health_before: before.health,
-                    expected_health_after: fill.after.health().map_err(|e| format!("{e:?}"))?,
-                    reaches_end: fill
-                        .after
-                        .reached_end(snapshot.liquidation.end_buffer_e18)
-                        .map_err(|e| format!("{e:?}"))?,
+                    expected_health_after: Value::from_bits(done.outcome.health_after_bits),
+                    reaches_end: ctx.simulate(quantity).map_err(err)?.1,
                 };
-                return Ok((planned, fill));
+                return Ok((planned, done));
             }
             Err(reason) => reasons.push(format!("{}: {reason}", slice_name(slice))),
         }
@@ -552,12 +482,12 @@ pub fn slice_name(slice: LiquidationSlice) -> String {
     }
 }
 
-/// The quantity for one slice (see the module docs), with its simulated fill.
-fn choose_quantity(ctx: &SliceCtx<'_>, qs: &[u128], step: u128) -> Result<(u128, Fill), String> {
+/// The quantity for one slice (see the module docs), with the engine's liquidation of it.
+fn choose_quantity(ctx: &SliceCtx<'_>, qs: &[u128]) -> Result<(u128, Liquidation), String> {
     let err = |e: EngineError| format!("{e:?}");
     // Smallest candidate reaching the end target (binary search: reaching is monotone in the
-    // quantity for the slices the keeper takes; the engine's rule is verified below anyway).
-    let reaches = |i: usize| -> Result<bool, String> { ctx.reached(qs[i]).map_err(err) };
+    // quantity for the slices the keeper takes; the engine's rules decide below anyway).
+    let reaches = |i: usize| -> Result<bool, String> { Ok(ctx.simulate(qs[i]).map_err(err)?.1) };
     let (mut lo, mut hi) = (0usize, qs.len());
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
@@ -568,39 +498,36 @@ fn choose_quantity(ctx: &SliceCtx<'_>, qs: &[u128], step: u128) -> Result<(u128,
         }
     }
     let mut index = lo.min(qs.len() - 1);
-    let mut quantity = qs[index];
-    let mut fill = ctx.fill(quantity).map_err(err)?;
-    if !ctx.not_too_large(quantity, step, &fill).map_err(err)? {
+    let mut result = ctx.fill(qs[index]);
+    if result.as_ref().err() == Some(&EngineError::LiquidationTooLarge) {
         // Not monotone here: fall back to the smallest valid quantity.
         index = 0;
-        quantity = qs[0];
-        fill = ctx.fill(quantity).map_err(err)?;
+        result = ctx.fill(qs[0]);
     }
-    if !ctx.improves(&fill).map_err(err)? {
-        return Err("taking it does not improve the target's health".into());
-    }
-    if let Err(reason) = ctx.keeper_ok(&fill) {
-        // The largest smaller quantity the keeper can carry (binary search over qs[..index]).
-        let ok = |i: usize| -> bool { ctx.fill(qs[i]).is_ok_and(|f| ctx.keeper_ok(&f).is_ok()) };
-        if index == 0 || !ok(0) {
-            return Err(reason);
-        }
-        let (mut lo, mut hi) = (0usize, index);
-        while lo + 1 < hi {
-            let mid = lo + (hi - lo) / 2;
-            if ok(mid) {
-                lo = mid;
-            } else {
-                hi = mid;
+    match result {
+        Ok(done) => Ok((qs[index], done)),
+        Err(EngineError::HealthNotImproved) => Err("taking it does not improve the target's health".into()),
+        Err(EngineError::StalePrice(u)) => Err(format!("the keeper would hold stale market {u}")),
+        Err(EngineError::LiquidatorMargin) => {
+            // The largest smaller quantity the keeper can carry (binary search over qs[..index]).
+            let reason = "the keeper would fall below its initial margin".to_string();
+            let ok = |i: usize| ctx.fill(qs[i]).is_ok();
+            if index == 0 || !ok(0) {
+                return Err(reason);
             }
+            let (mut lo, mut hi) = (0usize, index);
+            while lo + 1 < hi {
+                let mid = lo + (hi - lo) / 2;
+                if ok(mid) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            Ok((qs[lo], ctx.fill(qs[lo]).map_err(err)?))
         }
-        quantity = qs[lo];
-        fill = ctx.fill(quantity).map_err(err)?;
-        if !ctx.improves(&fill).map_err(err)? {
-            return Err(reason);
-        }
+        Err(e) => Err(err(e)),
     }
-    Ok((quantity, fill))
 }
 
 #[cfg(test)]
@@ -611,7 +538,7 @@ mod tests {
     use crate::params::WINDOW_MS;
     use crate::suite::{e18, market_config, units, E18, LOT};
     use crate::utils::actor;
-    use engine::types::{CollateralBalance, PositionData};
+    use engine::types::{CollateralBalance, InstrumentKind, PositionData};
 
     const NOW: u64 = 1_767_225_600_000;
     const BTC_TOKEN: u8 = 90;
@@ -662,6 +589,7 @@ mod tests {
             liquidations_open: true,
             max_positions: 32,
             insurance_fund: 0,
+            deficit: 0,
             feeds,
             settlements: BTreeMap::new(),
             accounts,

@@ -156,6 +156,7 @@ pub fn trade_between(
 }
 
 /// An account converted to `margin-math` inputs, with the underlyings it touches.
+#[derive(Debug, Clone, PartialEq)]
 pub struct MathAccount {
     /// Quote cash, base units.
     pub cash: i128,

@@ -54,7 +54,7 @@ admin() {
     | awk '/Encoded data/ {print $3}')
   [ -n "$data" ] || fail "cannot encode $message"
   echo -n "$message: "
-  "$sim" admin --url "$URL" --suri "$SURI" --engine "$ENGINE" --call "0x$data"
+  DELTAMARGIN_SIGNER="$SURI" "$sim" admin --url "$URL" --engine "$ENGINE" --call "0x$data"
 }
 
 ORACLE=$(instantiate "$B/oracle/oracle.contract")

@@ -5,7 +5,7 @@
 #   1. `deltamargin-sim drill`: deploys the suite with the dev keys, makes //Bob liquidatable and
 #      checks that one keeper round (as //Dave) liquidates it to the end target;
 #   2. `deltamargin-sim drill --no-keeper --salt 1`: a second suite left liquidatable, then the
-#      standalone `deltamargin-sim keeper --once --suri //Dave` must liquidate it and a second
+#      standalone `DELTAMARGIN_SIGNER=//Dave deltamargin-keeper --once` must liquidate it and a second
 #      `--once` round must find nothing left;
 #   3. a keeper against an address without an engine must fail;
 #   4. with cargo-contract on PATH, scripts/deploy.sh (the README's cargo-contract deployment).
@@ -40,7 +40,9 @@ fi
 port="${KEEPER_PORT:-9944}"
 url="ws://127.0.0.1:$port"
 (cd tests && cargo build --release --locked --bin deltamargin-sim) >&2
+(cd keeper && cargo build --release --locked --bin deltamargin-keeper) >&2
 bin="$CARGO_TARGET_DIR/release/deltamargin-sim"
+keeper="$CARGO_TARGET_DIR/release/deltamargin-keeper"
 
 log=$(mktemp)
 "$node" --dev --tmp --rpc-port "$port" >"$log" 2>&1 &
@@ -61,17 +63,21 @@ out=$("$bin" drill --url "$url" --salt 1 --no-keeper)
 echo "$out"
 engine=$(echo "$out" | sed -n 's/^engine=//p')
 trader=$(echo "$out" | sed -n 's/^trader=//p')
-round=$("$bin" keeper --url "$url" --engine "$engine" --suri //Dave --once)
+# The keeper's signer comes from the environment (never the command line); it logs logfmt lines.
+export DELTAMARGIN_SIGNER=//Dave
+round=$("$keeper" --url "$url" --engine "$engine" --once)
 echo "$round"
-short="${trader:0:10}"
-echo "$round" | grep -q "^liquidated $short" || { echo "keeper-live: the keeper did not liquidate $trader" >&2; exit 1; }
-again=$("$bin" keeper --url "$url" --engine "$engine" --suri //Dave --once)
+echo "$round" | grep -q "event=liquidated target=$trader" || { echo "keeper-live: the keeper did not liquidate $trader" >&2; exit 1; }
+again=$("$keeper" --url "$url" --engine "$engine" --once)
 echo "$again"
-[ "$again" = "round: nothing to liquidate" ] || { echo "keeper-live: a second round still acted" >&2; exit 1; }
+if echo "$again" | grep -q "event=liquidated" || ! echo "$again" | grep -q 'msg="round: nothing to liquidate"'; then
+  echo "keeper-live: a second round still acted" >&2
+  exit 1
+fi
 
 # 3. An address that holds no engine is refused with a clear error.
-if "$bin" keeper --url "$url" --engine 0x0000000000000000000000000000000000000000000000000000000000000000 \
-    --suri //Dave --once 2>/dev/null; then
+if "$keeper" --url "$url" --engine 0x0000000000000000000000000000000000000000000000000000000000000000 \
+    --once 2>/dev/null; then
   echo "keeper-live: the keeper accepted an address that holds no engine" >&2
   exit 1
 fi

@@ -23,6 +23,7 @@ stage() { # stage NAME CMD...
 stage "toolchain (rust-toolchain.toml)" rustup toolchain install
 stage "fmt" cargo fmt --all -- --check
 stage "fmt (sandbox tests)" cargo fmt --manifest-path tests/Cargo.toml -- --check
+stage "fmt (keeper)" cargo fmt --manifest-path keeper/Cargo.toml -- --check
 stage "clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT
@@ -30,6 +31,25 @@ run_tests() { cargo test --workspace --locked 2>&1 | tee "$test_log"; return "${
 stage "tests (workspace, PROPTEST_CASES=$PROPTEST_CASES)" run_tests
 # Benchmarks must keep compiling; running them is scripts/bench.sh.
 stage "benches build" cargo bench --workspace --locked --no-run
+
+# The keeper: its own crate and lockfile, no drink (checked), release like the sandbox crate so
+# the two share dependency builds.
+no_drink() {
+  local tree; tree=$(cargo tree --manifest-path keeper/Cargo.toml --locked -e normal,build)
+  if echo "$tree" | grep -i drink; then
+    echo "the keeper's dependency tree must not contain drink" >&2
+    return 1
+  fi
+  echo "no drink in the keeper's dependency tree"
+}
+stage "keeper: no drink" no_drink
+stage "keeper: clippy" cargo clippy --manifest-path keeper/Cargo.toml --release --all-targets --locked -- -D warnings
+run_keeper_tests() {
+  cargo test --manifest-path keeper/Cargo.toml --release --locked 2>&1 | tee -a "$test_log"
+  return "${PIPESTATUS[0]}"
+}
+stage "keeper: tests" run_keeper_tests
+stage "keeper: build (deltamargin-keeper)" cargo build --manifest-path keeper/Cargo.toml --release --locked --bins
 
 # The contracts on the real runtime: drink sandbox tests (own crate and lockfile: docs/build.md).
 # The bundle provider builds every contract to release Wasm first; the bit-identity test runs

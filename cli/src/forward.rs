@@ -1,7 +1,8 @@
-//! `deltamargin simulate …`, `keeper …`, `drill …` and `admin …`: run the sibling binary
-//! `deltamargin-sim` (the scenario simulator, keeper, drill and admin call on the contracts, built
-//! from the excluded `tests/` crate because drink cannot live in this workspace) with the arguments
-//! passed through.
+//! `deltamargin simulate …`, `drill …`, `admin …` and `keeper …`: run a sibling binary with the
+//! arguments passed through. `simulate`, `drill` and `admin` run `deltamargin-sim` (the scenario
+//! simulator, liquidation drill and admin sender, built from the excluded `tests/` crate because
+//! drink cannot live in this workspace); `keeper` runs `deltamargin-keeper` (the excluded
+//! `keeper/` crate, no sandbox).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -9,39 +10,65 @@ use std::process::{Command, ExitCode};
 
 use crate::error::{CliError, CliResult};
 
-/// The simulator's file name.
-const SIM: &str = "deltamargin-sim";
-
-/// How to build the simulator, for the error when it is missing.
-pub const BUILD_HINT: &str = "build it with `cd tests && cargo build --release --locked --bin deltamargin-sim` \
-     (with the same CARGO_TARGET_DIR as this tool it lands next to `deltamargin`), or set DELTAMARGIN_SIM to its path";
-
-/// The simulator binary: `$DELTAMARGIN_SIM` if set, else `deltamargin-sim` next to the running
-/// executable. Missing: an I/O error saying how to build it.
-pub fn sim_binary() -> CliResult<PathBuf> {
-    if let Some(path) = std::env::var_os("DELTAMARGIN_SIM") {
-        let path = PathBuf::from(path);
-        if path.is_file() {
-            return Ok(path);
-        }
-        return Err(CliError::Io(format!("DELTAMARGIN_SIM={} is not a file; {BUILD_HINT}", path.display())));
-    }
-    let exe = std::env::current_exe().map_err(|e| CliError::Io(format!("cannot locate this executable: {e}")))?;
-    let sibling = exe.with_file_name(format!("{SIM}{}", std::env::consts::EXE_SUFFIX));
-    if sibling.is_file() {
-        return Ok(sibling);
-    }
-    Err(CliError::Io(format!("the simulator `{SIM}` was not found at {}; {BUILD_HINT}", sibling.display())))
+/// A sibling binary the CLI forwards to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sibling {
+    /// Its file name (without the platform's executable suffix).
+    pub name: &'static str,
+    /// The environment variable that overrides where it is.
+    pub env: &'static str,
+    /// The crate directory it is built from.
+    pub dir: &'static str,
+    /// Whether the subcommand is passed as its first argument.
+    pub pass_subcommand: bool,
 }
 
-/// Runs `deltamargin-sim <subcommand> <args…>` with inherited stdin, stdout and stderr and
-/// returns its exit code (1 if it was killed by a signal).
-pub fn run(subcommand: &str, args: &[OsString]) -> CliResult<ExitCode> {
-    let binary = sim_binary()?;
-    let status = Command::new(&binary)
-        .arg(subcommand)
-        .args(args)
-        .status()
-        .map_err(|e| CliError::Io(format!("cannot run {}: {e}", binary.display())))?;
+/// The simulator, drill and admin sender.
+pub const SIM: Sibling =
+    Sibling { name: "deltamargin-sim", env: "DELTAMARGIN_SIM", dir: "tests", pass_subcommand: true };
+
+/// The keeper.
+pub const KEEPER: Sibling =
+    Sibling { name: "deltamargin-keeper", env: "DELTAMARGIN_KEEPER", dir: "keeper", pass_subcommand: false };
+
+impl Sibling {
+    /// How to build it, for the error when it is missing.
+    pub fn build_hint(&self) -> String {
+        format!(
+            "build it with `cd {} && cargo build --release --locked --bin {}` (with the same CARGO_TARGET_DIR as \
+             this tool it lands next to `deltamargin`), or set {} to its path",
+            self.dir, self.name, self.env
+        )
+    }
+
+    /// The binary: `$<env>` if set, else the sibling next to the running executable. Missing:
+    /// an I/O error saying how to build it.
+    pub fn binary(&self) -> CliResult<PathBuf> {
+        if let Some(path) = std::env::var_os(self.env) {
+            let path = PathBuf::from(path);
+            if path.is_file() {
+                return Ok(path);
+            }
+            return Err(CliError::Io(format!("{}={} is not a file; {}", self.env, path.display(), self.build_hint())));
+        }
+        let exe = std::env::current_exe().map_err(|e| CliError::Io(format!("cannot locate this executable: {e}")))?;
+        let sibling = exe.with_file_name(format!("{}{}", self.name, std::env::consts::EXE_SUFFIX));
+        if sibling.is_file() {
+            return Ok(sibling);
+        }
+        Err(CliError::Io(format!("`{}` was not found at {}; {}", self.name, sibling.display(), self.build_hint())))
+    }
+}
+
+/// Runs `<sibling> [<subcommand>] <args…>` with inherited stdin, stdout and stderr and returns
+/// its exit code (1 if it was killed by a signal).
+pub fn run(sibling: Sibling, subcommand: &str, args: &[OsString]) -> CliResult<ExitCode> {
+    let binary = sibling.binary()?;
+    let mut command = Command::new(&binary);
+    if sibling.pass_subcommand {
+        command.arg(subcommand);
+    }
+    let status =
+        command.args(args).status().map_err(|e| CliError::Io(format!("cannot run {}: {e}", binary.display())))?;
     Ok(ExitCode::from(status.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(1)))
 }

@@ -50,7 +50,8 @@ enum Command {
     /// binary `deltamargin-sim simulate`; `deltamargin simulate --help` shows its options).
     #[command(disable_help_flag = true)]
     Simulate(ForwardArgs),
-    /// Runs the keeper against a live node (runs `deltamargin-sim keeper`).
+    /// Runs the keeper against a live node (runs the sibling binary `deltamargin-keeper`; the
+    /// signer's secret URI comes from --signer-file or DELTAMARGIN_SIGNER).
     #[command(disable_help_flag = true)]
     Keeper(ForwardArgs),
     /// Deploys the suite on a live dev chain, makes an account liquidatable and checks that one
@@ -63,7 +64,7 @@ enum Command {
     Admin(ForwardArgs),
 }
 
-/// Arguments passed through unchanged to `deltamargin-sim`.
+/// Arguments passed through unchanged to a sibling binary.
 #[derive(Debug, Args)]
 struct ForwardArgs {
     /// Everything after the subcommand, `--help` included.
@@ -143,14 +144,14 @@ enum LevelArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let forwarded = match &cli.command {
-        Command::Simulate(a) => Some(("simulate", &a.args)),
-        Command::Keeper(a) => Some(("keeper", &a.args)),
-        Command::Drill(a) => Some(("drill", &a.args)),
-        Command::Admin(a) => Some(("admin", &a.args)),
+        Command::Simulate(a) => Some((forward::SIM, "simulate", &a.args)),
+        Command::Keeper(a) => Some((forward::KEEPER, "keeper", &a.args)),
+        Command::Drill(a) => Some((forward::SIM, "drill", &a.args)),
+        Command::Admin(a) => Some((forward::SIM, "admin", &a.args)),
         _ => None,
     };
-    if let Some((subcommand, args)) = forwarded {
-        return forward::run(subcommand, args).unwrap_or_else(|e| {
+    if let Some((sibling, subcommand, args)) = forwarded {
+        return forward::run(sibling, subcommand, args).unwrap_or_else(|e| {
             eprintln!("deltamargin: {e}");
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
         });
@@ -200,7 +201,7 @@ fn run(command: Command) -> CliResult<String> {
             }
         },
         Command::Simulate(_) | Command::Keeper(_) | Command::Drill(_) | Command::Admin(_) => {
-            Err(CliError::Io("simulate, keeper, drill and admin are forwarded to deltamargin-sim".into()))
+            Err(CliError::Io("simulate, keeper, drill and admin are forwarded to sibling binaries".into()))
         }
         Command::Stress(a) => {
             let snapshot = input::parse(&read_input(&a.input)?)?;

@@ -1,25 +1,33 @@
-//! `deltamargin simulate` / `keeper` / `drill` / `admin` forward to `deltamargin-sim`.
+//! `deltamargin simulate` / `drill` / `admin` forward to `deltamargin-sim`, `keeper` to
+//! `deltamargin-keeper`.
 
 use std::process::Command;
 
-fn deltamargin(args: &[&str], sim: &std::path::Path) -> std::process::Output {
+fn deltamargin(args: &[&str], sibling: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_deltamargin"))
         .args(args)
-        .env("DELTAMARGIN_SIM", sim)
+        .env("DELTAMARGIN_SIM", sibling)
+        .env("DELTAMARGIN_KEEPER", sibling)
         .output()
         .expect("spawn deltamargin")
 }
 
 #[test]
-fn missing_simulator_says_how_to_build_it() {
+fn missing_sibling_says_how_to_build_it() {
     let missing = std::env::temp_dir().join("deltamargin-forward-test-no-such-binary");
-    for sub in ["simulate", "keeper", "drill", "admin"] {
+    let cases = [
+        ("simulate", "DELTAMARGIN_SIM=", "cd tests && cargo build --release --locked --bin deltamargin-sim"),
+        ("drill", "DELTAMARGIN_SIM=", "cd tests && cargo build --release --locked --bin deltamargin-sim"),
+        ("admin", "DELTAMARGIN_SIM=", "cd tests && cargo build --release --locked --bin deltamargin-sim"),
+        ("keeper", "DELTAMARGIN_KEEPER=", "cd keeper && cargo build --release --locked --bin deltamargin-keeper"),
+    ];
+    for (sub, env, hint) in cases {
         let out = deltamargin(&[sub, "scenarios/crash.toml"], &missing);
         assert_eq!(out.status.code(), Some(1), "{sub}");
         assert!(out.stdout.is_empty());
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("DELTAMARGIN_SIM="), "{stderr}");
-        assert!(stderr.contains("cd tests && cargo build --release --locked --bin deltamargin-sim"), "{stderr}");
+        assert!(stderr.contains(env), "{stderr}");
+        assert!(stderr.contains(hint), "{stderr}");
     }
 }
 
@@ -39,8 +47,9 @@ fn arguments_and_exit_code_pass_through() {
         "[simulate]\n[my scenario.toml]\n[--json]\n[--svg]\n[out]\n[--help]\n"
     );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "oops\n");
+    // The keeper is its own binary: the subcommand is not passed on.
     let out = deltamargin(&["keeper", "--url", "ws://127.0.0.1:9944"], &stub);
     assert_eq!(out.status.code(), Some(3));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "[keeper]\n[--url]\n[ws://127.0.0.1:9944]\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[--url]\n[ws://127.0.0.1:9944]\n");
     let _ = std::fs::remove_dir_all(&dir);
 }

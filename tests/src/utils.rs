@@ -122,9 +122,7 @@ fn from_sandbox(account: &AccountId32) -> Account {
 /// The 4-byte selector of an ink! message or constructor: the first bytes of
 /// `blake2_256(name)`, where trait messages are named `Trait::message`.
 pub fn selector(name: &str) -> [u8; 4] {
-    let mut hash = [0u8; 32];
-    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(name.as_bytes(), &mut hash);
-    [hash[0], hash[1], hash[2], hash[3]]
+    deltamargin_keeper::selector(name)
 }
 
 /// `selector(message) ++ SCALE(args)`: an admin message's call as `announce` takes it.

@@ -1,11 +1,12 @@
-//! `deltamargin-sim`: the scenario simulator and the keeper on the real contracts (the workspace
-//! CLI's `deltamargin simulate` and `deltamargin keeper` run this binary).
+//! `deltamargin-sim`: the scenario simulator on the real contracts, the liquidation drill and the
+//! admin sender (the workspace CLI's `deltamargin simulate`, `drill` and `admin` run this
+//! binary; `deltamargin keeper` runs `deltamargin-keeper`, which needs no sandbox).
 
 use clap::{Parser, Subcommand};
 use deltamargin_sandbox::{keeper, sim};
 
 #[derive(Parser)]
-#[command(name = "deltamargin-sim", about = "deltamargin scenario simulator and keeper")]
+#[command(name = "deltamargin-sim", about = "deltamargin scenario simulator, liquidation drill and admin sender")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -15,8 +16,6 @@ struct Cli {
 enum Command {
     /// Replays a scenario file on the real contracts in an embedded drink sandbox.
     Simulate(sim::cli::SimulateArgs),
-    /// Runs the keeper against a live node.
-    Keeper(keeper::cli::KeeperArgs),
     /// Deploys the suite on a live dev chain, makes an account liquidatable and checks that one
     /// keeper round liquidates it.
     Drill(keeper::drill_cli::DrillArgs),
@@ -28,7 +27,6 @@ enum Command {
 fn main() {
     let result = match Cli::parse().command {
         Command::Simulate(args) => sim::cli::run(args),
-        Command::Keeper(args) => keeper::cli::run(args),
         Command::Drill(args) => keeper::drill_cli::run(args),
         Command::Admin(args) => keeper::admin_cli::run(args),
     };

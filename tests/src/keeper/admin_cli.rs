@@ -4,7 +4,7 @@
 //! a transaction. So: encode the call with `cargo contract encode` and the admin module's
 //! metadata, and send it with this command.
 
-use super::cli::{check_url, NodeArgs};
+use super::cli::{check_url, signer_suri, NodeArgs, SIGNER_ENV};
 use super::drill::{send_admin, LiveOperator};
 use super::live::{parse_account, parse_hex};
 
@@ -24,8 +24,9 @@ pub struct AdminArgs {
 /// message's SCALE-encoded `Ok` value as hex. `Err` is a message for stderr (exit code 1),
 /// including the engine's typed error.
 pub fn run(args: AdminArgs) -> Result<(), String> {
-    let NodeArgs { url, engine, suri } = &args.node;
+    let NodeArgs { url, engine, .. } = &args.node;
     check_url(url)?;
+    let suri = &signer_suri(&args.node, std::env::var(SIGNER_ENV).ok())?;
     let engine = parse_account(engine).map_err(|e| format!("--engine: {e}"))?;
     let call = parse_hex(&args.call).map_err(|e| format!("--call: {e}"))?;
     let owner = super::live::parse_signer(suri).map(|k| super::live::account_of(&k))?;

@@ -13,7 +13,7 @@ pub struct DrillArgs {
     #[arg(long, default_value_t = 0)]
     pub salt: u32,
     /// Stop with the trader liquidatable instead of running the keeper round (then point
-    /// `deltamargin-sim keeper --suri //Dave --engine <printed address>` at it).
+    /// `DELTAMARGIN_SIGNER=//Dave deltamargin-keeper --engine <printed address>` at it).
     #[arg(long)]
     pub no_keeper: bool,
 }
@@ -25,11 +25,7 @@ pub fn run(args: DrillArgs) -> Result<(), String> {
     let mut node = LiveOperator::connect(&args.url, &drill::DEV_SURIS)?;
     let options = DrillOptions { salt: args.salt, keeper_round: !args.no_keeper };
     let report = drill::run(&mut node, &codes, Roles::dev()?, options, &mut |line| println!("{line}"))?;
-    let hex = |a: &crate::utils::Account| {
-        let bytes: &[u8; 32] = a.as_ref();
-        format!("0x{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
-    };
-    println!("engine={}", hex(&report.engine));
-    println!("trader={}", hex(&report.roles.trader));
+    println!("engine={}", super::hex_account(&report.engine));
+    println!("trader={}", super::hex_account(&report.roles.trader));
     Ok(())
 }

@@ -28,19 +28,19 @@
 //!   listings for the next one.
 use std::collections::BTreeMap;
 
-use deltamargin_interfaces::{FeedError, FeedId, FeedValue};
-use engine::account::MathAccount;
-use engine::liquidation::{self, Books, Liquidation, LiquidationCall, SliceFill};
-use engine::types::{
+use deltamargin_core::account::MathAccount;
+use deltamargin_core::liquidation::{self, Books, Liquidation, LiquidationCall, SliceFill};
+use deltamargin_core::types::{
     AccountData, AssetConfig, Instrument, InstrumentId, LiquidationParams, LiquidationSlice, MarketConfig,
     PositionData, UnderlyingId,
 };
-use engine::EngineError;
+use deltamargin_core::EngineError;
+use deltamargin_interfaces::{FeedError, FeedId, FeedValue};
 use margin_math::margin::{evaluate, Health, Market};
 use margin_math::trading::long_part;
 use margin_math::Value;
 
-use crate::utils::Account;
+use crate::Account;
 
 /// Everything the keeper reads in one round (one oracle read for every market).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -535,10 +535,12 @@ mod tests {
     //! Hand-built snapshots; expected numbers are worked out by hand in the comments (BTC risk:
     //! spot shock 6% for MR(mm), 10% for MR(im); quote has 6 decimals; lots of 0.001).
     use super::*;
-    use crate::params::WINDOW_MS;
-    use crate::suite::{e18, market_config, units, E18, LOT};
-    use crate::utils::actor;
-    use engine::types::{CollateralBalance, InstrumentKind, PositionData};
+    use crate::params::{e18, market_config, units, E18, LOT, WINDOW_MS};
+    use deltamargin_core::types::{CollateralBalance, InstrumentKind, PositionData};
+
+    fn actor(n: u8) -> Account {
+        Account::from([n; 32])
+    }
 
     const NOW: u64 = 1_767_225_600_000;
     const BTC_TOKEN: u8 = 90;

@@ -4,16 +4,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use deltamargin_interfaces::{FeedError, FeedId, FeedValue};
-use engine::types::{
+use deltamargin_core::types::{
     AccountData, AssetConfig, EngineConfig, InstrumentKind, LiquidationOutcome, LiquidationSlice, MarketConfig,
 };
-use engine::EngineError;
+use deltamargin_core::EngineError;
+use deltamargin_interfaces::{FeedError, FeedId, FeedValue};
 use ink::scale::{Decode, Encode};
 
-use super::plan::Snapshot;
-use super::{ChainError, Executed, KeeperChain};
-use crate::utils::{selector, Account};
+use crate::plan::Snapshot;
+use crate::{selector, Account};
+use crate::{ChainError, Executed, KeeperChain};
 
 /// `selector(message)` followed by the SCALE-encoded `args`: a contract call's input.
 pub fn encode_call(message: &str, args: impl Encode) -> Vec<u8> {
@@ -149,7 +149,7 @@ pub trait ChainReader: KeeperChain {
             markets,
             assets,
             liquidation,
-            liquidations_open: engine::types::liquidations_open(resume_at, now_ms),
+            liquidations_open: deltamargin_core::types::liquidations_open(resume_at, now_ms),
             max_positions,
             insurance_fund,
             deficit,

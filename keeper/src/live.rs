@@ -19,8 +19,8 @@ use subxt::{OnlineClient, SubstrateConfig};
 use subxt_signer::sr25519::Keypair;
 use subxt_signer::SecretUri;
 
-use super::{ChainError, Executed, KeeperChain};
-use crate::utils::Account;
+use crate::Account;
+use crate::{ChainError, Executed, KeeperChain};
 
 /// A connection to a live node: contract dry runs through the `ContractsApi` runtime API and
 /// signed `Contracts` extrinsics (calls, code uploads, instantiations), each waited for until it
@@ -78,23 +78,28 @@ fn chain_err(context: &str) -> impl Fn(subxt::Error) -> ChainError + '_ {
 
 /// The head of pallet-contracts' `ContractResult` (the trailing events are not needed) of a
 /// call (`R` = `(flags, data)`) or an instantiation (`R` = `((flags, data), address)`).
-struct DryRun<R> {
-    gas_required: (u64, u64),
-    output: Result<R, Refused>,
-    gas_consumed: u64,
+pub struct DryRun<R> {
+    /// Weight the call needs: (ref_time ps, proof size bytes).
+    pub gas_required: (u64, u64),
+    /// The call's output, or the runtime's refusal.
+    pub output: Result<R, Refused>,
+    /// ref_time consumed, ps.
+    pub gas_consumed: u64,
 }
 
 /// A dry run the runtime refused (`DispatchError`): the error's first SCALE bytes and the
 /// contract's debug buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Refused {
-    error: Vec<u8>,
-    debug: String,
+pub struct Refused {
+    /// The `DispatchError`'s first SCALE bytes (at most 8).
+    pub error: Vec<u8>,
+    /// The contract's debug buffer.
+    pub debug: String,
 }
 
 /// A refusal as text, named from the node's metadata where it can be: a module error as
 /// `Pallet::Error` (e.g. `Contracts::ContractNotFound`), otherwise its bytes in hex.
-fn describe_refusal(metadata: &subxt::Metadata, refused: &Refused) -> String {
+pub fn describe_refusal(metadata: &subxt::Metadata, refused: &Refused) -> String {
     let named = match refused.error[..] {
         // DispatchError::Module(ModuleError { index, error: [u8; 4] }): the first byte of
         // `error` is the pallet's error variant.
@@ -146,16 +151,16 @@ fn decode_exec_return(input: &mut &[u8]) -> Result<(u32, Vec<u8>), ink::scale::E
 }
 
 /// Decodes a `ContractsApi_call` answer (`ContractExecResult`).
-fn decode_dry_run(bytes: &[u8]) -> Result<DryRun<(u32, Vec<u8>)>, ChainError> {
+pub fn decode_dry_run(bytes: &[u8]) -> Result<DryRun<(u32, Vec<u8>)>, ChainError> {
     decode_result(bytes, "ContractsApi_call", decode_exec_return)
 }
 
 /// A constructor's `(flags, data)` and the new contract's address.
-type Instantiated = ((u32, Vec<u8>), Account);
+pub type Instantiated = ((u32, Vec<u8>), Account);
 
 /// Decodes a `ContractsApi_instantiate` answer (`ContractInstantiateResult`): the constructor's
 /// return value and the new contract's address.
-fn decode_instantiate_dry_run(bytes: &[u8]) -> Result<DryRun<Instantiated>, ChainError> {
+pub fn decode_instantiate_dry_run(bytes: &[u8]) -> Result<DryRun<Instantiated>, ChainError> {
     decode_result(bytes, "ContractsApi_instantiate", |input| {
         let exec = decode_exec_return(input)?;
         let address = <[u8; 32]>::decode(input)?;
@@ -404,85 +409,5 @@ impl KeeperChain for LiveChain {
     /// [`LiveNode::call`] signed by the keeper.
     fn submit(&mut self, contract: Account, input: Vec<u8>) -> Result<Executed, ChainError> {
         self.node.call(&self.signer, contract, input)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{code_hash, decode_dry_run, decode_instantiate_dry_run};
-    use crate::suite::Suite;
-    use crate::utils::{actor, selector};
-    use engine::types::LiquidationSlice;
-    use ink::scale::Encode;
-
-    /// The live keeper decodes `ContractsApi_call` results by hand; here it decodes the real
-    /// encoding of pallet-contracts' `ContractExecResult` (the version the sandbox runs), for a
-    /// call that returns and one that reverts, and must agree with the sandbox's own view.
-    #[test]
-    fn dry_run_decoding_matches_pallet_contracts_encoding() {
-        let mut s = Suite::new();
-        let healthy = actor(20);
-        s.fund(healthy, s.quote, crate::suite::units("1000", 6));
-        let config = crate::utils::admin_call_input(&selector("config"));
-        let liquidate =
-            [&selector("liquidate")[..], &(healthy, LiquidationSlice::Position(0), 1u128).encode()[..]].concat();
-        for (input, reverts) in [(config, false), (liquidate, true)] {
-            let encoded = s.chain.dry_run_encoded(s.owner, s.engine, input.clone());
-            let (data, weight, reverted) = s.chain.raw_call(s.owner, s.engine, input, false).expect("call runs");
-            assert_eq!(reverted, reverts);
-            let decoded = decode_dry_run(&encoded).expect("decodes");
-            assert_eq!(decoded.output, Ok((u32::from(reverts), data)));
-            assert_eq!(decoded.gas_consumed, weight.ref_time());
-            assert!(decoded.gas_required.0 >= decoded.gas_consumed && decoded.gas_required.1 > 0);
-        }
-    }
-
-    /// The instantiation decoder against pallet-contracts' real `ContractInstantiateResult`
-    /// encoding: the address it reads is the one the sandbox created, and a failed constructor
-    /// (an unknown selector) is not mistaken for a success. Also: code hashes are computed the
-    /// way the chain stores code.
-    #[test]
-    fn instantiate_decoding_matches_pallet_contracts_encoding() {
-        use crate::keeper::drill::Codes;
-        use crate::utils::{actor, selector, Chain};
-        let codes = Codes::from_bundles().expect("bundles");
-        let mut chain = Chain::new();
-        let owner = actor(2);
-        let stored = chain.upload(&codes.oracle, owner);
-        assert_eq!(stored.as_ref(), &code_hash(&codes.oracle)[..]);
-        let (created, encoded) = chain.instantiate(code_hash(&codes.oracle), selector("new").to_vec(), vec![1], owner);
-        let created = created.expect("oracle instantiates");
-        let decoded = decode_instantiate_dry_run(&encoded).expect("decodes");
-        let ((flags, _data), address) = decoded.output.expect("succeeded");
-        assert_eq!((flags & 1, address), (0, created));
-        assert!(decoded.gas_required.0 >= decoded.gas_consumed && decoded.gas_consumed > 0);
-        // An unknown constructor selector: ink! answers with a LangError and the chain
-        // reports the call as failed, never as an instantiated contract.
-        let (failed, encoded) =
-            chain.instantiate(code_hash(&codes.oracle), vec![0xde, 0xad, 0xbe, 0xef], vec![2], owner);
-        assert!(failed.is_err());
-        let decoded = decode_instantiate_dry_run(&encoded).expect("decodes");
-        match decoded.output {
-            Ok(((flags, _), _)) => assert_eq!(flags & 1, 1, "a failed constructor must revert"),
-            Err(refused) => assert!(!refused.error.is_empty()),
-        }
-    }
-
-    /// A call to an address that holds no contract is refused by the runtime; the refusal is
-    /// named from the runtime's metadata (here the sandbox runtime's, on a node the node's).
-    #[test]
-    fn refusals_are_named_from_the_runtime_metadata() {
-        use super::{describe_refusal, Refused};
-        use drink::Sandbox as _;
-        use ink::scale::Decode as _;
-        let mut chain = crate::utils::Chain::new();
-        let encoded = chain.dry_run_encoded(actor(2), actor(59), selector("config").to_vec());
-        let refused = decode_dry_run(&encoded).expect("decodes").output.expect_err("no contract there");
-        let metadata_bytes = drink::minimal::MinimalSandbox::get_metadata().encode();
-        let metadata = subxt::Metadata::decode(&mut &metadata_bytes[..]).expect("runtime metadata");
-        assert_eq!(describe_refusal(&metadata, &refused), "dispatch error Contracts::ContractNotFound");
-        // Bytes the metadata does not name stay visible.
-        let unknown = Refused { error: vec![3, 250, 1, 0, 0, 0], debug: "trace".into() };
-        assert_eq!(describe_refusal(&metadata, &unknown), "dispatch error 0x03fa01000000 (debug: trace)");
     }
 }

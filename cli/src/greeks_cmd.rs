@@ -10,8 +10,8 @@ use margin_math::units::{e18_to_precise, signed_e18_to_precise};
 use margin_math::Precise;
 use serde_json::{json, Value as JsonValue};
 
-use crate::decimal::{format_precise, parse_signed_e18, parse_unsigned_e18};
 use crate::error::{CliError, CliResult};
+use margin_math::decimal::{format_precise, parse_signed_e18, parse_unsigned_e18};
 
 /// One option's inputs as given (decimal strings).
 #[derive(Debug, Clone, Copy)]

@@ -30,9 +30,9 @@
 use margin_math::margin::{Collateral, Market, MarketParams, Position, PositionKind};
 use margin_math::OptionKind;
 
-use crate::decimal::E18;
 use crate::error::{CliError, CliResult};
 use crate::json::{self, index, Json, Object};
+use margin_math::decimal::E18;
 
 /// Largest spot, strike, entry or settlement price: 1e10 quote per unit (the listing bound).
 pub const MAX_PRICE_E18: u128 = 10_000_000_000 * E18;

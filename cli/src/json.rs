@@ -8,8 +8,8 @@ use core::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use crate::decimal::{parse_signed_e18, parse_unsigned_e18};
 use crate::error::{CliError, CliResult};
+use margin_math::decimal::{parse_signed_e18, parse_unsigned_e18};
 
 /// A JSON number as `serde_json` reports it (no arbitrary precision: large integers are floats).
 #[derive(Debug, Clone, Copy, PartialEq)]

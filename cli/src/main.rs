@@ -9,7 +9,6 @@
 //! `file:line` of the offending value; also clap's usage errors); 1 I/O error. On failure nothing
 //! is written to stdout.
 
-mod decimal;
 mod error;
 mod forward;
 mod greeks_cmd;

@@ -4,7 +4,7 @@ use margin_math::margin::Scenario;
 use margin_math::Value;
 use serde_json::{json, Value as JsonValue};
 
-use crate::decimal::format_value;
+use margin_math::decimal::format_value;
 
 /// A [`Value`] as a JSON decimal string (18 decimals, truncated toward zero; see [`crate::decimal`]).
 pub fn dec(v: Value) -> JsonValue {

@@ -4,12 +4,12 @@ use margin_math::margin::{stress, StressGrid};
 use margin_math::Value;
 use serde_json::{json, Value as JsonValue};
 
-use crate::decimal::{format_e18, format_value, E18};
 use crate::error::{CliError, CliResult};
 use crate::input::Snapshot;
 use crate::margin_cmd;
 use crate::output::dec;
 use crate::svg::Panel;
+use margin_math::decimal::{format_e18, format_value, E18};
 
 /// Which margin level's box to stress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -150,12 +150,7 @@ pub fn short(account: &Account) -> String {
 
 /// `x_e18` as a decimal number (trailing zeros dropped).
 pub fn e18_text(x: u128) -> String {
-    let (whole, frac) = (x / 1_000_000_000_000_000_000, x % 1_000_000_000_000_000_000);
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let digits = format!("{frac:018}");
-    format!("{whole}.{}", digits.trim_end_matches('0'))
+    margin_math::decimal::format_e18(x)
 }
 
 fn slice_text(slice: &LiquidationSlice, quantity: u128) -> String {

@@ -4,7 +4,7 @@
 use deltamargin_core::types::{MarketConfig, RiskParams};
 
 /// 10^18.
-pub const E18: u128 = 1_000_000_000_000_000_000;
+pub const E18: u128 = margin_math::decimal::E18;
 /// Start of every test, ms.
 pub const T0: u64 = 1_767_225_600_000;
 /// Markets: BTC (0), ETH (1), IDX (2).
@@ -24,10 +24,11 @@ pub const LOT: u128 = E18 / 1000;
 /// Decimal literal helper for tests and examples: `units("1.5", 6) = 1_500_000`. Panics on a
 /// malformed literal or more fractional digits than `decimals`.
 pub fn units(text: &str, decimals: u32) -> u128 {
-    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
-    assert!(frac.len() as u32 <= decimals, "{text} has more than {decimals} decimals");
-    let frac = format!("{frac:0<width$}", width = decimals as usize);
-    format!("{int}{frac}").parse().expect("decimal")
+    let places = u8::try_from(decimals).unwrap_or(u8::MAX);
+    match margin_math::decimal::parse_units(text, places) {
+        Ok(x) => x,
+        Err(e) => panic!("`{text}` with {decimals} decimals: {e}"),
+    }
 }
 
 /// `e18("60000.5")`.

@@ -33,6 +33,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod black_scholes;
+pub mod decimal;
 pub mod elementary;
 pub mod error;
 pub mod feed;

@@ -1099,6 +1099,7 @@ fn test_for(e: &EngineError) -> &'static str {
         NotionalCapExceeded(Side::Seller) => "seller_above_notional_cap_is_rejected",
         TooManyPositions => "position_beyond_cap_is_rejected",
         InvalidStressGrid => "stress_grid_out_of_bounds_is_rejected",
+        EngineCallFailed => "lens_tests::lens_stress_errors_match_the_engine",
         InvalidAdminCall => "admin_call_that_is_not_an_admin_message_is_rejected",
         Paused => "withdrawal_while_paused_is_rejected",
         ReduceOnly(_) => "trade_on_reduce_only_market_must_reduce",
@@ -1132,6 +1133,7 @@ fn every_error_variant_is_mapped_to_its_test() {
         ("liquidation::", include_str!("liquidation.rs")),
         ("settlement::", include_str!("settlement.rs")),
         ("attacks::", include_str!("attacks.rs")),
+        ("lens_tests::", include_str!("lens_tests.rs")),
     ];
     // Every variant, read from the SCALE codec itself: a variant index followed by zero bytes
     // decodes (with zero/empty payloads) exactly when the index is a variant.
@@ -1142,7 +1144,7 @@ fn every_error_variant_is_mapped_to_its_test() {
             EngineError::decode(&mut &bytes[..]).ok()
         })
         .collect();
-    assert_eq!(variants.len(), 62, "EngineError has 62 variants; map any new one in test_for");
+    assert_eq!(variants.len(), 63, "EngineError has 63 variants; map any new one in test_for");
     // Payloads that select a different test than the zero payload does.
     variants.extend([
         EngineError::TradeMargin(Side::Seller),

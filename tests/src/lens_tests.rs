@@ -3,7 +3,7 @@
 //! and block time, bit for bit — for a book of collateral, linear positions, live options and
 //! expired options with and without a pinned settlement price — and it fails as the engine's
 //! `stress` did: `NoAccount`, then `InvalidStressGrid`, then `UnknownMarket`, then oracle errors
-//! (`StalePrice`); a failed cross-contract read is `OracleCallFailed`. Grids above
+//! (`StalePrice`); a failed read of the engine is `EngineCallFailed`. Grids above
 //! `lens::MAX_GRID_POINTS` (340), which trapped in the engine (ink!'s 16 KiB output buffer),
 //! are `InvalidStressGrid`.
 
@@ -239,7 +239,7 @@ fn lens_stress_errors_match_the_engine() {
     for (target, salt) in [(actor(40), 7), (s.oracle, 8)] {
         let broken = s.chain.deploy(&lens_wasm, "new", target, owner, salt);
         let result: StressResult = s.chain.call(owner, broken, "stress", (alice, BTC, 21u32, 5u32, true));
-        assert_eq!(result, Err(EngineError::OracleCallFailed));
+        assert_eq!(result, Err(EngineError::EngineCallFailed));
         assert!(s.chain.last_reverted);
     }
 }

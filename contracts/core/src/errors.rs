@@ -182,6 +182,9 @@ pub enum EngineError {
     NoticePending(u64),
     /// Returned if `set_change_delay` names a delay above `MAX_CHANGE_DELAY_MS`.
     InvalidChangeDelay,
+    /// Returned by the lens if a read of the engine failed: the call trapped, reverted, returned
+    /// an ink! `LangError` or its answer did not decode (the lens is pointed at no engine).
+    EngineCallFailed,
 }
 
 impl From<MathError> for EngineError {

@@ -27,8 +27,8 @@ pub const MAX_SPOT_E18: u128 = 10_000_000_000 * 1_000_000_000_000_000_000;
 pub const MIN_SPOT_E18: u128 = 1_000_000_000_000;
 /// Longest accepted max oracle age: one day, ms.
 pub const MAX_ORACLE_AGE_MS: u64 = 86_400_000;
-/// `1.0` with 18 decimals.
-pub const ONE_E18: u128 = 1_000_000_000_000_000_000;
+/// `1.0` with 18 decimals (margin-math's constant).
+pub use margin_math::trading::ONE_E18;
 
 /// Risk parameters of a market (`docs/model.md`), 18 decimals; mirrors `margin_math::MarketParams`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

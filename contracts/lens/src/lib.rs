@@ -38,11 +38,11 @@ mod lens {
     /// Accepted volatility points of a stress grid.
     const VOL_POINTS: core::ops::RangeInclusive<u32> = 1..=201;
 
-    /// Error of every failed cross-contract read, engine or oracle (the call trapped, reverted,
-    /// returned an ink! `LangError` or did not decode). `EngineError` has no variant for a
-    /// failed engine call; `OracleCallFailed` ("the call for market data failed") is the
-    /// closest: every read of the lens is one.
-    const CALL_FAILED: EngineError = EngineError::OracleCallFailed;
+    /// Error of a failed read of the engine (the call trapped, reverted, returned an ink!
+    /// `LangError` or did not decode).
+    const ENGINE_CALL_FAILED: EngineError = EngineError::EngineCallFailed;
+    /// Error of a failed oracle read (as the engine reports it).
+    const ORACLE_CALL_FAILED: EngineError = EngineError::OracleCallFailed;
 
     /// Call data of an engine message without arguments.
     type NoArgs = ExecutionInput<EmptyArgumentList>;
@@ -80,7 +80,8 @@ mod lens {
         ///
         /// Errors: `NoAccount`, `InvalidStressGrid`, `UnknownMarket`, `UnknownAsset`, oracle
         /// errors (`OracleFeed`, `StalePrice`, `PriceOutOfRange`), `Math`, and
-        /// `OracleCallFailed` if any cross-contract read (engine or oracle) fails.
+        /// `EngineCallFailed` if a read of the engine fails, `OracleCallFailed` if the oracle's
+        /// does.
         #[ink(message)]
         pub fn stress(
             &self,
@@ -134,8 +135,7 @@ mod lens {
             Self::input(selector).push_arg(arg)
         }
 
-        /// Calls an engine view and decodes its return value; any failure is `OracleCallFailed`
-        /// (see [`CALL_FAILED`]).
+        /// Calls an engine view and decodes its return value; any failure is `EngineCallFailed`.
         fn query<Args, R>(&self, input: ExecutionInput<Args>) -> Result<R, EngineError>
         where
             Args: ink::scale::Encode,
@@ -143,13 +143,13 @@ mod lens {
         {
             match build_call::<DefaultEnvironment>().call(self.engine).exec_input(input).returns::<R>().try_invoke() {
                 Ok(Ok(value)) => Ok(value),
-                _ => Err(CALL_FAILED),
+                _ => Err(ENGINE_CALL_FAILED),
             }
         }
 
         /// Calls a message of the engine's admin module through the engine's `admin(call)`
         /// (`selector ++ SCALE arguments`) and decodes its `Ok` value; the module's own error is
-        /// returned as it is, any other failure is `OracleCallFailed` (see [`CALL_FAILED`]).
+        /// returned as it is, any other failure is `EngineCallFailed`.
         fn module_query<A: ink::scale::Encode, R: ink::scale::Decode>(
             &self,
             selector: [u8; 4],
@@ -159,7 +159,7 @@ mod lens {
             args.encode_to(&mut call);
             let bytes: Result<Vec<u8>, EngineError> =
                 self.query(Self::input_of(ink::selector_bytes!("admin"), call))?;
-            R::decode(&mut &bytes?[..]).map_err(|_| CALL_FAILED)
+            R::decode(&mut &bytes?[..]).map_err(|_| ENGINE_CALL_FAILED)
         }
 
         /// The engine's configuration of `underlying`'s market; `UnknownMarket` if none.
@@ -235,8 +235,8 @@ mod lens {
             let mut markets = Vec::with_capacity(configs.len());
             let mut values = values.into_iter();
             for (u, config) in configs {
-                let price = values.next().ok_or(CALL_FAILED)?;
-                let vol = values.next().ok_or(CALL_FAILED)?;
+                let price = values.next().ok_or(ORACLE_CALL_FAILED)?;
+                let vol = values.next().ok_or(ORACLE_CALL_FAILED)?;
                 let price = price.map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
                 let vol = vol.map_err(|e| EngineError::OracleFeed(config.vol_feed, e))?;
                 let (market, fresh) = config.market_from(u, &price, &vol, now)?;
@@ -252,7 +252,7 @@ mod lens {
             let expected = feeds.len();
             match ink::codegen::TraitCallBuilder::call(&oracle).read_batch(feeds).try_invoke() {
                 Ok(Ok(values)) if values.len() == expected => Ok(values),
-                _ => Err(CALL_FAILED),
+                _ => Err(ORACLE_CALL_FAILED),
             }
         }
     }

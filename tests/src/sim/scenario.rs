@@ -398,38 +398,17 @@ impl Scenario {
     }
 }
 
-/// Parses a decimal string into base units with `decimals` (exact; negative allowed).
+/// Parses a decimal string into base units with `decimals` (exact; negative allowed;
+/// surrounding spaces ignored): `margin_math::decimal::parse_units_signed`.
 pub fn parse_units(text: &str, decimals: u32) -> Result<i128, String> {
-    let t = text.trim();
-    let (negative, t) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t),
-    };
-    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-    let digits_ok = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if int.is_empty() || !digits_ok(int) || !digits_ok(frac) {
-        return Err(format!("`{text}` is not a decimal number"));
-    }
-    if frac.len() > decimals as usize {
-        return Err(format!("`{text}` has more than {decimals} decimals"));
-    }
-    let scale = 10i128.checked_pow(decimals).ok_or("too many decimals")?;
-    let int: i128 = int.parse().map_err(|_| format!("`{text}` is too large"))?;
-    let frac_units: i128 = if frac.is_empty() {
-        0
-    } else {
-        let f: i128 = frac.parse().map_err(|_| format!("`{text}` is not a decimal number"))?;
-        f * 10i128.pow(decimals - frac.len() as u32)
-    };
-    let value =
-        int.checked_mul(scale).and_then(|v| v.checked_add(frac_units)).ok_or(format!("`{text}` is too large"))?;
-    Ok(if negative { -value } else { value })
+    let places = u8::try_from(decimals).map_err(|_| format!("`{text}`: {decimals} decimals is too many"))?;
+    margin_math::decimal::parse_units_signed(text.trim(), places).map_err(|e| format!("`{text}`: {e}"))
 }
 
 /// [`parse_units`] for non-negative amounts.
 pub fn parse_unsigned(text: &str, decimals: u32) -> Result<u128, String> {
-    let v = parse_units(text, decimals)?;
-    u128::try_from(v).map_err(|_| format!("`{text}` must not be negative"))
+    let places = u8::try_from(decimals).map_err(|_| format!("`{text}`: {decimals} decimals is too many"))?;
+    margin_math::decimal::parse_units(text.trim(), places).map_err(|e| format!("`{text}`: {e}"))
 }
 
 /// splitmix64 (Steele, Lea, Flood 2014): a 64-bit state advanced by the golden-ratio constant

@@ -22,7 +22,7 @@ use crate::utils::{actor, Account, Chain};
 use crate::BundleProvider;
 
 /// 10^18.
-pub const E18: u128 = 1_000_000_000_000_000_000;
+pub const E18: u128 = margin_math::decimal::E18;
 /// Longest oracle aggregation window, ms: each market's feeds get the shorter of this and the
 /// market's max oracle age (the engine refuses feeds whose window exceeds the max age).
 pub const WINDOW_MS: u64 = 60_000;

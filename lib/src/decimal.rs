@@ -1,26 +1,28 @@
-//! Exact decimal strings ↔ integers and fixed-point values, with no floating point.
+//! Exact decimal strings ↔ integers and fixed-point values, with no floating point: the one
+//! parser and printer of the CLI, the simulator's scenario files and the keeper's logs.
 //!
-//! **Parsing.** A decimal string is `-?D+(.D+)?` (ASCII digits, at most 18 after the point, no
-//! exponent, no spaces, no `+`). It is converted to the integer `value · 10^18` exactly — the same
-//! 18-decimal integer an oracle or the engine would store — and that integer is what the CLI hands
-//! to `margin-math`, which converts it integer-first (README, "Units and conventions"). `fixed`'s
-//! own decimal parser (round to nearest) is never used.
+//! **Parsing.** A decimal string is `-?D+(.D+)?` (ASCII digits, no exponent, no spaces, no `+`).
+//! With `decimals` places it is converted to the integer `value · 10^decimals` exactly — base
+//! units of a token with that many decimals, or the 18-decimal integer an oracle or the engine
+//! stores (`decimals = 18`, [`parse_signed_e18`]). More fractional digits than `decimals` are an
+//! error, never rounded.
 //!
-//! **Printing.** A fixed-point value with `F` fractional bits is the exact rational
-//! `bits / 2^F`. It is printed with its integer part and the first 18 decimals of its fraction,
-//! **rounded toward zero** (truncated), then trailing zeros of the fraction and a bare `.` are
-//! removed. A value whose truncation is zero prints as `0` (never `-0`). The result is a valid
-//! input decimal string again, and `|printed| ≤ |exact| < |printed| + 1e-18`. Computed from the
-//! raw bits with `u128` arithmetic only, so it is exact and deterministic on every platform.
+//! **Printing.** A fixed-point value with `F` fractional bits is the exact rational `bits / 2^F`.
+//! It is printed with its integer part and the first 18 decimals of its fraction, **rounded
+//! toward zero** (truncated), then trailing zeros of the fraction and a bare `.` are removed. A
+//! value whose truncation is zero prints as `0` (never `-0`). The result parses back, and
+//! `|printed| ≤ |exact| < |printed| + 1e-18`. Integers with `decimals` places print exactly.
 
+use alloc::format;
+use alloc::string::String;
 use core::fmt;
 
-use margin_math::{Precise, Value};
+use crate::{Precise, Value};
 
 /// `10^18`: one whole unit in an 18-decimal integer.
-pub const E18: u128 = 1_000_000_000_000_000_000;
-/// Most digits accepted after the decimal point.
-pub const MAX_DECIMALS: usize = 18;
+pub const E18: u128 = crate::trading::ONE_E18;
+/// Most decimal places a parse or print may use (`10^38 < 2^128`).
+pub const MAX_DECIMALS: u8 = 38;
 
 /// Why a string is not an acceptable decimal number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,11 +33,11 @@ pub enum DecimalError {
     Exponent,
     /// The string is not of the form `-?D+(.D+)?`.
     Invalid,
-    /// More than 18 digits after the decimal point (the count is given).
-    TooManyDecimals(usize),
+    /// More digits after the decimal point than the places allowed: (digits, places).
+    TooManyDecimals(usize, u8),
     /// A negative number where only non-negative ones are allowed.
     Negative,
-    /// `value · 10^18` does not fit the target integer type.
+    /// `value · 10^decimals` does not fit the target integer type (or `decimals` > 38).
     OutOfRange,
 }
 
@@ -49,8 +51,8 @@ impl fmt::Display for DecimalError {
             DecimalError::Invalid => f.write_str(
                 "not a decimal number (expected digits with an optional leading '-' and one '.', e.g. \"-1000.5\")",
             ),
-            DecimalError::TooManyDecimals(n) => {
-                write!(f, "{n} digits after the decimal point; at most 18 are accepted")
+            DecimalError::TooManyDecimals(n, places) => {
+                write!(f, "{n} digits after the decimal point; at most {places} are accepted")
             }
             DecimalError::Negative => f.write_str("must not be negative"),
             DecimalError::OutOfRange => f.write_str("out of range"),
@@ -58,8 +60,25 @@ impl fmt::Display for DecimalError {
     }
 }
 
-/// Sign and `|value| · 10^18` of a syntactically valid decimal string.
-fn parse_magnitude(s: &str) -> Result<(bool, u128), DecimalError> {
+/// `10^exp` for `exp ≤ 38`.
+fn pow10(exp: u32) -> Result<u128, DecimalError> {
+    10u128.checked_pow(exp).ok_or(DecimalError::OutOfRange)
+}
+
+/// `digits` (ASCII digits only) as an integer.
+fn digits_value(digits: &str) -> Result<u128, DecimalError> {
+    digits.bytes().try_fold(0u128, |acc, d| {
+        acc.checked_mul(10)
+            .and_then(|a| a.checked_add(u128::from(d.wrapping_sub(b'0'))))
+            .ok_or(DecimalError::OutOfRange)
+    })
+}
+
+/// Sign and `|value| · 10^decimals` of a syntactically valid decimal string.
+fn parse_magnitude(s: &str, decimals: u8) -> Result<(bool, u128), DecimalError> {
+    if decimals > MAX_DECIMALS {
+        return Err(DecimalError::OutOfRange);
+    }
     if s.is_empty() {
         return Err(DecimalError::Empty);
     }
@@ -67,8 +86,7 @@ fn parse_magnitude(s: &str) -> Result<(bool, u128), DecimalError> {
         Some(rest) => (true, rest),
         None => (false, s),
     };
-    if let Some(pos) = body.find(['e', 'E']) {
-        let (mantissa, exponent) = (&body[..pos], &body[pos + 1..]);
+    if let Some((mantissa, exponent)) = body.split_once(['e', 'E']) {
         let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
         if split_plain(mantissa).is_some() && is_digits(exponent) {
             return Err(DecimalError::Exponent);
@@ -76,41 +94,33 @@ fn parse_magnitude(s: &str) -> Result<(bool, u128), DecimalError> {
         return Err(DecimalError::Invalid);
     }
     let (int, frac) = split_plain(body).ok_or(DecimalError::Invalid)?;
-    if frac.len() > MAX_DECIMALS {
-        return Err(DecimalError::TooManyDecimals(frac.len()));
+    if frac.len() > usize::from(decimals) {
+        return Err(DecimalError::TooManyDecimals(frac.len(), decimals));
     }
-    let mut whole: u128 = 0;
-    for d in int.bytes() {
-        whole =
-            whole.checked_mul(10).and_then(|w| w.checked_add(u128::from(d - b'0'))).ok_or(DecimalError::OutOfRange)?;
-    }
-    let mut fraction: u128 = 0;
-    for d in frac.bytes() {
-        fraction = fraction * 10 + u128::from(d - b'0'); // at most 18 digits: < 10^18
-    }
-    // Pad the fraction to 18 digits; frac.len() ≤ 18 so the exponent is in 0..=18.
-    fraction *= 10u128.pow((MAX_DECIMALS - frac.len()) as u32);
-    let magnitude = whole.checked_mul(E18).and_then(|w| w.checked_add(fraction)).ok_or(DecimalError::OutOfRange)?;
+    let pad = u32::from(decimals).saturating_sub(u32::try_from(frac.len()).map_err(|_| DecimalError::OutOfRange)?);
+    let fraction = digits_value(frac)?.checked_mul(pow10(pad)?).ok_or(DecimalError::OutOfRange)?;
+    let magnitude = digits_value(int)?
+        .checked_mul(pow10(u32::from(decimals))?)
+        .and_then(|w| w.checked_add(fraction))
+        .ok_or(DecimalError::OutOfRange)?;
     Ok((negative, magnitude))
 }
 
 /// Splits `D+` or `D+.D+` into integer and fraction digits.
 fn split_plain(body: &str) -> Option<(&str, &str)> {
-    let (int, frac) = match body.split_once('.') {
-        Some((int, frac)) => (int, frac),
-        None => (body, ""),
-    };
-    let frac_ok = if body.contains('.') { is_digits(frac) } else { true };
-    (is_digits(int) && frac_ok).then_some((int, frac))
+    match body.split_once('.') {
+        Some((int, frac)) => (is_digits(int) && is_digits(frac)).then_some((int, frac)),
+        None => is_digits(body).then_some((body, "")),
+    }
 }
 
 fn is_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Parses a signed decimal string to `value · 10^18` exactly.
-pub fn parse_signed_e18(s: &str) -> Result<i128, DecimalError> {
-    let (negative, magnitude) = parse_magnitude(s)?;
+/// Parses a signed decimal string to `value · 10^decimals` exactly.
+pub fn parse_units_signed(s: &str, decimals: u8) -> Result<i128, DecimalError> {
+    let (negative, magnitude) = parse_magnitude(s, decimals)?;
     if negative {
         0i128.checked_sub_unsigned(magnitude).ok_or(DecimalError::OutOfRange)
     } else {
@@ -118,47 +128,58 @@ pub fn parse_signed_e18(s: &str) -> Result<i128, DecimalError> {
     }
 }
 
-/// Parses a non-negative decimal string to `value · 10^18` exactly (`-0` is accepted as zero).
-pub fn parse_unsigned_e18(s: &str) -> Result<u128, DecimalError> {
-    match parse_magnitude(s)? {
+/// Parses a non-negative decimal string to `value · 10^decimals` exactly (`-0` is zero).
+pub fn parse_units(s: &str, decimals: u8) -> Result<u128, DecimalError> {
+    match parse_magnitude(s, decimals)? {
         (true, m) if m != 0 => Err(DecimalError::Negative),
         (_, m) => Ok(m),
     }
 }
 
-/// Prints the fixed-point number `bits / 2^frac_bits` (`frac_bits ≤ 64`) with 18 decimals
-/// rounded toward zero, trailing zeros removed (see the module docs).
-pub fn format_bits(bits: i128, frac_bits: u32) -> String {
-    assert!(frac_bits <= 64, "format_bits supports at most 64 fractional bits");
-    let magnitude = bits.unsigned_abs();
-    let int = magnitude >> frac_bits;
-    let frac = magnitude & ((1u128 << frac_bits) - 1);
-    // frac < 2^64 and 10^18 < 2^60: the product stays below 2^124.
-    let decimals = (frac * E18) >> frac_bits;
-    let mut out = String::new();
-    if bits < 0 && (int != 0 || decimals != 0) {
-        out.push('-');
-    }
-    out.push_str(&int.to_string());
-    if decimals != 0 {
-        let digits = format!("{decimals:018}");
-        out.push('.');
-        out.push_str(digits.trim_end_matches('0'));
-    }
-    out
+/// Parses a signed decimal string to `value · 10^18` exactly.
+pub fn parse_signed_e18(s: &str) -> Result<i128, DecimalError> {
+    parse_units_signed(s, 18)
 }
 
-/// Prints an 18-decimal integer exactly (trailing zeros removed): the inverse of
-/// [`parse_unsigned_e18`] up to formatting.
-pub fn format_e18(x_e18: u128) -> String {
-    let int = x_e18 / E18;
-    let frac = x_e18 % E18;
-    if frac == 0 {
-        int.to_string()
-    } else {
-        let digits = format!("{frac:018}");
-        format!("{int}.{}", digits.trim_end_matches('0'))
+/// Parses a non-negative decimal string to `value · 10^18` exactly (`-0` is zero).
+pub fn parse_unsigned_e18(s: &str) -> Result<u128, DecimalError> {
+    parse_units(s, 18)
+}
+
+/// `digits` zero-padded to `width` with trailing zeros removed, after a `.` (empty for 0).
+fn fraction_text(fraction: u128, width: usize) -> String {
+    if fraction == 0 {
+        return String::new();
     }
+    let digits = format!("{fraction:0width$}");
+    format!(".{}", digits.trim_end_matches('0'))
+}
+
+/// Prints the fixed-point number `bits / 2^frac_bits` with 18 decimals rounded toward zero,
+/// trailing zeros removed (see the module docs). `frac_bits` above 64 is treated as 64.
+pub fn format_bits(bits: i128, frac_bits: u32) -> String {
+    let frac_bits = frac_bits.min(64);
+    let magnitude = bits.unsigned_abs();
+    let int = magnitude.checked_shr(frac_bits).unwrap_or(0);
+    let mask = 1u128.checked_shl(frac_bits).map_or(u128::MAX, |one| one.wrapping_sub(1));
+    // frac < 2^64 and 10^18 < 2^60: the product stays below 2^124.
+    let decimals = (magnitude & mask).checked_mul(E18).and_then(|p| p.checked_shr(frac_bits)).unwrap_or(0);
+    let sign = if bits < 0 && (int != 0 || decimals != 0) { "-" } else { "" };
+    format!("{sign}{int}{}", fraction_text(decimals, 18))
+}
+
+/// Prints an integer with `decimals` places exactly (trailing zeros removed): the inverse of
+/// [`parse_units`] up to formatting. `decimals` above 38 is treated as 38.
+pub fn format_units(x: u128, decimals: u8) -> String {
+    let places = decimals.min(MAX_DECIMALS);
+    let scale = 10u128.checked_pow(u32::from(places)).unwrap_or(u128::MAX);
+    let (int, frac) = (x.checked_div(scale).unwrap_or(0), x.checked_rem(scale).unwrap_or(0));
+    format!("{int}{}", fraction_text(frac, usize::from(places)))
+}
+
+/// Prints an 18-decimal integer exactly (trailing zeros removed).
+pub fn format_e18(x_e18: u128) -> String {
+    format_units(x_e18, 18)
 }
 
 /// Prints a [`Value`] (`I80F48`) exactly: 18 decimals rounded toward zero, trailing zeros removed.
@@ -194,7 +215,7 @@ mod tests {
         for bad in ["abc", "1.", ".5", "+1", " 1", "1 ", "1.2.3", "-", "--1", "1,5", "0x10", "１", "e5", "1e", "NaN"] {
             assert_eq!(parse_signed_e18(bad), Err(DecimalError::Invalid), "{bad:?}");
         }
-        assert_eq!(parse_signed_e18("0.1234567890123456789"), Err(DecimalError::TooManyDecimals(19)));
+        assert_eq!(parse_signed_e18("0.1234567890123456789"), Err(DecimalError::TooManyDecimals(19, 18)));
         assert_eq!(parse_unsigned_e18("-0.5"), Err(DecimalError::Negative));
     }
 
@@ -224,6 +245,21 @@ mod tests {
         // floor(0.1 · 2^48) = 28147497671065 → 0.0999999999999978684…
         assert_eq!(format_bits(28_147_497_671_065, 48), "0.099999999999997868");
         assert_eq!(format_bits(i128::MAX, 48), "604462909807314587353087.999999999999996447");
+    }
+
+    #[test]
+    fn other_places_parse_and_print_exactly() {
+        assert_eq!(parse_units("1.5", 6), Ok(1_500_000));
+        assert_eq!(parse_units("1000000", 0), Ok(1_000_000));
+        assert_eq!(parse_units("0.1234567", 6), Err(DecimalError::TooManyDecimals(7, 6)));
+        assert_eq!(parse_units("1.5", 0), Err(DecimalError::TooManyDecimals(1, 0)));
+        assert_eq!(parse_units_signed("-12.345678", 6), Ok(-12_345_678));
+        assert_eq!(parse_units("1", 39), Err(DecimalError::OutOfRange));
+        assert_eq!(parse_units("3.4", 38), Ok(34 * 10u128.pow(37)));
+        assert_eq!(parse_units("3.5", 38), Err(DecimalError::OutOfRange), "above u128::MAX ≈ 3.4028e38");
+        assert_eq!(format_units(1_500_000, 6), "1.5");
+        assert_eq!(format_units(12, 0), "12");
+        assert_eq!(format_units(1, 38), "0.00000000000000000000000000000000000001");
     }
 
     #[test]

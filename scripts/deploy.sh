@@ -5,7 +5,7 @@
 # volatility feeds, market 0 with the example risk parameters (tests/src/params.rs), WBTC as
 # collateral, a linear instrument and the venue. Owner messages go through the engine's `admin`,
 # which `cargo contract call` refuses to execute (an `&self` message), so they are encoded with
-# `cargo contract encode` and the admin module's metadata and sent by `deltamargin-sim admin`.
+# `cargo contract encode` and the admin module's metadata and sent by `deltamargin-admin`.
 # Prints every address and, last, the engine's `config()` (read through `admin`).
 #
 # Needs: cargo-contract 5 on PATH (`cargo install cargo-contract --version "^5" --locked`).
@@ -24,7 +24,8 @@ command -v cargo-contract >/dev/null || { echo "deploy: cargo-contract is not on
 # The bundles (.contract: Wasm + metadata) are what the sandbox crate's bundle provider builds
 # when deltamargin-sim is compiled (the same contract-build library as `cargo contract build`).
 (cd tests && cargo build --release --locked --bin deltamargin-sim) >&2
-sim="$CARGO_TARGET_DIR/release/deltamargin-sim"
+(cd keeper && cargo build --release --locked --bin deltamargin-admin) >&2
+admin_bin="$CARGO_TARGET_DIR/release/deltamargin-admin"
 B="$CARGO_TARGET_DIR/ink"
 tx=(--url "$URL" --suri "$SURI" --execute --skip-confirm)
 
@@ -54,7 +55,7 @@ admin() {
     | awk '/Encoded data/ {print $3}')
   [ -n "$data" ] || fail "cannot encode $message"
   echo -n "$message: "
-  DELTAMARGIN_SIGNER="$SURI" "$sim" admin --url "$URL" --engine "$ENGINE" --call "0x$data"
+  DELTAMARGIN_SIGNER="$SURI" "$admin_bin" --url "$URL" --engine "$ENGINE" --call "0x$data"
 }
 
 ORACLE=$(instantiate "$B/oracle/oracle.contract")

@@ -83,7 +83,7 @@ if "$keeper" --url "$url" --engine 0x0000000000000000000000000000000000000000000
 fi
 # 4. The README's cargo-contract deployment (scripts/deploy.sh), when cargo-contract is installed.
 if command -v cargo-contract >/dev/null 2>&1; then
-  echo "== 4. scripts/deploy.sh (cargo-contract, owner calls through deltamargin-sim admin)"
+  echo "== 4. scripts/deploy.sh (cargo-contract, owner calls through deltamargin-admin)"
   config=$(URL="$url" SALT=0x02 scripts/deploy.sh | tee /dev/stderr | tail -1)
   echo "$config" | grep -q "market_count: 1, instrument_count: 1" \
     || { echo "keeper-live: the cargo-contract deployment did not list its market and instrument" >&2; exit 1; }

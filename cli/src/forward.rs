@@ -1,8 +1,8 @@
-//! `deltamargin simulate …`, `drill …`, `admin …` and `keeper …`: run a sibling binary with the
-//! arguments passed through. `simulate`, `drill` and `admin` run `deltamargin-sim` (the scenario
-//! simulator, liquidation drill and admin sender, built from the excluded `tests/` crate because
-//! drink cannot live in this workspace); `keeper` runs `deltamargin-keeper` (the excluded
-//! `keeper/` crate, no sandbox).
+//! `deltamargin simulate …`, `drill …`, `keeper …` and `admin …`: run a sibling binary with the
+//! arguments passed through. `simulate` and `drill` run `deltamargin-sim` (the scenario
+//! simulator and the liquidation drill with the contracts it builds, from the excluded `tests/`
+//! crate because drink cannot live in this workspace); `keeper` and `admin` run
+//! `deltamargin-keeper` and `deltamargin-admin` (the excluded `keeper/` crate, no sandbox).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -30,6 +30,10 @@ pub const SIM: Sibling =
 /// The keeper.
 pub const KEEPER: Sibling =
     Sibling { name: "deltamargin-keeper", env: "DELTAMARGIN_KEEPER", dir: "keeper", pass_subcommand: false };
+
+/// The admin sender.
+pub const ADMIN: Sibling =
+    Sibling { name: "deltamargin-admin", env: "DELTAMARGIN_ADMIN", dir: "keeper", pass_subcommand: false };
 
 impl Sibling {
     /// How to build it, for the error when it is missing.

@@ -58,7 +58,7 @@ enum Command {
     #[command(disable_help_flag = true)]
     Drill(ForwardArgs),
     /// Sends one engine owner call, encoded with the admin module's metadata, through the
-    /// engine's `admin` on a live node (runs `deltamargin-sim admin`).
+    /// engine's `admin` on a live node (runs the sibling binary `deltamargin-admin`).
     #[command(disable_help_flag = true)]
     Admin(ForwardArgs),
 }
@@ -146,7 +146,7 @@ fn main() -> ExitCode {
         Command::Simulate(a) => Some((forward::SIM, "simulate", &a.args)),
         Command::Keeper(a) => Some((forward::KEEPER, "keeper", &a.args)),
         Command::Drill(a) => Some((forward::SIM, "drill", &a.args)),
-        Command::Admin(a) => Some((forward::SIM, "admin", &a.args)),
+        Command::Admin(a) => Some((forward::ADMIN, "admin", &a.args)),
         _ => None,
     };
     if let Some((sibling, subcommand, args)) = forwarded {

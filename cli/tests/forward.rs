@@ -1,5 +1,5 @@
-//! `deltamargin simulate` / `drill` / `admin` forward to `deltamargin-sim`, `keeper` to
-//! `deltamargin-keeper`.
+//! `deltamargin simulate` / `drill` forward to `deltamargin-sim`, `keeper` and `admin` to
+//! `deltamargin-keeper` and `deltamargin-admin`.
 
 use std::process::Command;
 
@@ -8,6 +8,7 @@ fn deltamargin(args: &[&str], sibling: &std::path::Path) -> std::process::Output
         .args(args)
         .env("DELTAMARGIN_SIM", sibling)
         .env("DELTAMARGIN_KEEPER", sibling)
+        .env("DELTAMARGIN_ADMIN", sibling)
         .output()
         .expect("spawn deltamargin")
 }
@@ -18,7 +19,7 @@ fn missing_sibling_says_how_to_build_it() {
     let cases = [
         ("simulate", "DELTAMARGIN_SIM=", "cd tests && cargo build --release --locked --bin deltamargin-sim"),
         ("drill", "DELTAMARGIN_SIM=", "cd tests && cargo build --release --locked --bin deltamargin-sim"),
-        ("admin", "DELTAMARGIN_SIM=", "cd tests && cargo build --release --locked --bin deltamargin-sim"),
+        ("admin", "DELTAMARGIN_ADMIN=", "cd keeper && cargo build --release --locked --bin deltamargin-admin"),
         ("keeper", "DELTAMARGIN_KEEPER=", "cd keeper && cargo build --release --locked --bin deltamargin-keeper"),
     ];
     for (sub, env, hint) in cases {

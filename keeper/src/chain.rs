@@ -22,6 +22,12 @@ pub fn encode_call(message: &str, args: impl Encode) -> Vec<u8> {
     input
 }
 
+/// The engine's `admin` input for a raw admin-module `call` (selector ++ SCALE arguments):
+/// `selector("admin") ++ Vec<u8>(call)`.
+pub fn admin_call_input(call: &[u8]) -> Vec<u8> {
+    encode_call("admin", call)
+}
+
 /// Decodes a message's output (`Result<R, LangError>`).
 pub fn decode_output<R: Decode>(message: &str, exec: &Executed) -> Result<R, ChainError> {
     match Result::<R, ink::LangError>::decode(&mut &exec.output[..]) {

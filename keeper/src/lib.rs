@@ -17,8 +17,10 @@
 //! pays for collateral it takes). [`KeeperLog`] has more variants than the
 //! skeleton's two (`Skipped`, `Rejected`, `ChainFailure`): match with a wildcard arm.
 
+pub mod admin;
 pub mod chain;
 pub mod cli;
+pub mod drill;
 pub mod live;
 pub mod params;
 pub mod plan;

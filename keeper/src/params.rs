@@ -1,7 +1,9 @@
 //! The example deployment parameters (risk parameters, oracle window, lot) and decimal helpers
 //! for literals: shared by the keeper's tests, the sandbox suite, the drill and the simulator.
 
-use deltamargin_core::types::{MarketConfig, RiskParams};
+use deltamargin_core::types::{MarketConfig, RiskParams, MAX_VOL_E18};
+use deltamargin_interfaces::FeedKind;
+use oracle::FeedConfig;
 
 /// 10^18.
 pub const E18: u128 = margin_math::decimal::E18;
@@ -65,4 +67,18 @@ pub fn market_config(underlying: u32) -> MarketConfig {
         open_interest_cap_e18: e18("1000000"),
         account_notional_cap_e18: e18("1000000000000"),
     }
+}
+
+/// Largest spread from the median at which a reporter's value still agrees: 2%.
+pub const MAX_SPREAD_E18: u128 = E18 / 50;
+
+/// The example oracle feed: window [`WINDOW_MS`], `quorum`, values from 1e-18 up to `max_spot_e18`
+/// for a price feed (the market's `max_spot_e18`: the engine accepts no feed that can report
+/// more) or up to 10 for a volatility feed, spread [`MAX_SPREAD_E18`].
+pub fn feed_config(kind: FeedKind, quorum: u32, max_spot_e18: u128) -> FeedConfig {
+    let max_e18 = match kind {
+        FeedKind::Price => max_spot_e18,
+        FeedKind::Volatility => MAX_VOL_E18,
+    };
+    FeedConfig { kind, window_ms: WINDOW_MS, quorum, min_e18: 1, max_e18, max_spread_e18: MAX_SPREAD_E18 }
 }

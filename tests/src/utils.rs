@@ -69,13 +69,7 @@ pub fn admin_input(message: &str, args: impl Encode) -> Vec<u8> {
     admin_call_input(&call)
 }
 
-/// The engine's `admin` input for a raw admin-module `call` (selector ++ SCALE arguments):
-/// `selector("admin") ++ Vec<u8>(call)`.
-pub fn admin_call_input(call: &[u8]) -> Vec<u8> {
-    let mut input = selector("admin").to_vec();
-    call.encode_to(&mut input);
-    input
-}
+pub use deltamargin_keeper::chain::admin_call_input;
 
 /// Turns the engine's `admin` output (`Result<Vec<u8>, EngineError>`, the `Ok` bytes being the
 /// admin message's SCALE value) into that message's own output (`Result<T, EngineError>`), so
@@ -119,18 +113,12 @@ fn from_sandbox(account: &AccountId32) -> Account {
     Account::from(*AsRef::<[u8; 32]>::as_ref(account))
 }
 
-/// The 4-byte selector of an ink! message or constructor: the first bytes of
-/// `blake2_256(name)`, where trait messages are named `Trait::message`.
-pub fn selector(name: &str) -> [u8; 4] {
-    deltamargin_keeper::selector(name)
-}
+/// The 4-byte selector of an ink! message or constructor (the keeper crate's).
+pub use deltamargin_keeper::selector;
 
-/// `selector(message) ++ SCALE(args)`: an admin message's call as `announce` takes it.
-pub fn selector_call(message: &str, args: impl Encode) -> Vec<u8> {
-    let mut call = selector(message).to_vec();
-    args.encode_to(&mut call);
-    call
-}
+/// `selector(message) ++ SCALE(args)`: an admin message's call as `announce` takes it (the
+/// keeper crate's `encode_call`).
+pub use deltamargin_keeper::chain::encode_call as selector_call;
 
 /// Why a call produced no decoded value.
 #[derive(Debug, Clone, PartialEq, Eq)]

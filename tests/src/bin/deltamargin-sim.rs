@@ -1,12 +1,12 @@
-//! `deltamargin-sim`: the scenario simulator on the real contracts, the liquidation drill and the
-//! admin sender (the workspace CLI's `deltamargin simulate`, `drill` and `admin` run this
-//! binary; `deltamargin keeper` runs `deltamargin-keeper`, which needs no sandbox).
+//! `deltamargin-sim`: the scenario simulator on the real contracts and the liquidation drill
+//! with the contracts this crate builds (the workspace CLI's `deltamargin simulate` and `drill`
+//! run this binary; `keeper` and `admin` run the keeper crate's binaries, which need no sandbox).
 
 use clap::{Parser, Subcommand};
 use deltamargin_sandbox::{keeper, sim};
 
 #[derive(Parser)]
-#[command(name = "deltamargin-sim", about = "deltamargin scenario simulator, liquidation drill and admin sender")]
+#[command(name = "deltamargin-sim", about = "deltamargin scenario simulator and liquidation drill")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,16 +19,12 @@ enum Command {
     /// Deploys the suite on a live dev chain, makes an account liquidatable and checks that one
     /// keeper round liquidates it.
     Drill(keeper::drill_cli::DrillArgs),
-    /// Sends one engine owner call (encoded with the admin module's metadata) through the
-    /// engine's `admin` message on a live node.
-    Admin(keeper::admin_cli::AdminArgs),
 }
 
 fn main() {
     let result = match Cli::parse().command {
         Command::Simulate(args) => sim::cli::run(args),
         Command::Drill(args) => keeper::drill_cli::run(args),
-        Command::Admin(args) => keeper::admin_cli::run(args),
     };
     if let Err(message) = result {
         eprintln!("error: {message}");

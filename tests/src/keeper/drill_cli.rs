@@ -1,6 +1,6 @@
 //! `deltamargin-sim drill`: the liquidation drill ([`super::drill`]) against a live node.
 
-use super::drill::{self, Codes, DrillOptions, LiveOperator, Roles};
+use deltamargin_keeper::drill::{self, DrillOptions, LiveOperator, Roles};
 
 /// Arguments of `drill`.
 #[derive(Debug, clap::Args)]
@@ -21,7 +21,7 @@ pub struct DrillArgs {
 /// Runs the drill; `Err` is a message for stderr (exit code 1).
 pub fn run(args: DrillArgs) -> Result<(), String> {
     super::cli::check_url(&args.url)?;
-    let codes = Codes::from_bundles()?;
+    let codes = super::drill::codes_from_bundles()?;
     let mut node = LiveOperator::connect(&args.url, &drill::DEV_SURIS)?;
     let options = DrillOptions { salt: args.salt, keeper_round: !args.no_keeper };
     let report = drill::run(&mut node, &codes, Roles::dev()?, options, &mut |line| println!("{line}"))?;

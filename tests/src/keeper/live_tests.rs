@@ -34,9 +34,8 @@ fn dry_run_decoding_matches_pallet_contracts_encoding() {
 /// way the chain stores code.
 #[test]
 fn instantiate_decoding_matches_pallet_contracts_encoding() {
-    use crate::keeper::drill::Codes;
     use crate::utils::{actor, selector, Chain};
-    let codes = Codes::from_bundles().expect("bundles");
+    let codes = crate::keeper::drill::codes_from_bundles().expect("bundles");
     let mut chain = Chain::new();
     let owner = actor(2);
     let stored = chain.upload(&codes.oracle, owner);

@@ -3,12 +3,11 @@
 //! The keeper itself is the crate `deltamargin-keeper` (`keeper/`, no drink), re-exported here so
 //! the simulator and the tests reach it as `crate::keeper`. This module adds what needs the
 //! contracts' Wasm or the sandbox: [`SandboxChain`] (the keeper's chain over the drink sandbox),
-//! the liquidation drill (deploys the suite on a sandbox or a live node) and the admin sender
-//! (which shares the drill's live operator).
+//! the liquidation drill on the sandbox (the drill itself is the keeper crate's) and the drill's
+//! live command, which takes the contracts' Wasm from this crate's bundle provider.
 
 pub use deltamargin_keeper::*;
 
-pub mod admin_cli;
 pub mod drill;
 pub mod drill_cli;
 #[cfg(test)]

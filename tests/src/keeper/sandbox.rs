@@ -2,9 +2,9 @@
 //! `deltamargin simulate` and the tests). Queries run inside the sandbox's `dry_run`, so they
 //! commit nothing; submits are ordinary calls.
 
-use super::drill::Operator;
 use super::{ChainError, Executed, KeeperChain};
 use crate::utils::{Account, Chain};
+use deltamargin_keeper::drill::Operator;
 
 /// A sandbox [`Chain`] seen by a keeper signing as `keeper` against `engine`.
 pub struct SandboxChain<'a> {

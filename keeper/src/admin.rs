@@ -1,12 +1,12 @@
-//! `deltamargin-sim admin`: sends one engine owner call on a live node. The owner messages live
+//! `deltamargin-admin`: sends one engine owner call on a live node. The owner messages live
 //! in the admin module and are reached through the engine's `admin(call)`, an `&self` message
 //! (README "Deploying with cargo-contract"), which `cargo contract call` refuses to execute as
 //! a transaction. So: encode the call with `cargo contract encode` and the admin module's
 //! metadata, and send it with this command.
 
-use super::cli::{check_url, signer_suri, NodeArgs, SIGNER_ENV};
-use super::drill::{send_admin, LiveOperator};
-use super::live::{parse_account, parse_hex};
+use crate::cli::{check_url, signer_suri, NodeArgs, SIGNER_ENV};
+use crate::drill::{send_admin, LiveOperator};
+use crate::live::{account_of, parse_account, parse_hex, parse_signer};
 
 /// Arguments of `admin`.
 #[derive(Debug, clap::Args)]
@@ -29,7 +29,7 @@ pub fn run(args: AdminArgs) -> Result<(), String> {
     let suri = &signer_suri(&args.node, std::env::var(SIGNER_ENV).ok())?;
     let engine = parse_account(engine).map_err(|e| format!("--engine: {e}"))?;
     let call = parse_hex(&args.call).map_err(|e| format!("--call: {e}"))?;
-    let owner = super::live::parse_signer(suri).map(|k| super::live::account_of(&k))?;
+    let owner = parse_signer(suri).map(|k| account_of(&k))?;
     let mut node = LiveOperator::connect(url, &[suri.as_str()])?;
     match send_admin(&mut node, owner, engine, &call)? {
         Ok(value) => {

@@ -246,13 +246,8 @@ fn math_account(snapshot: &Snapshot, data: &AccountData) -> Result<MathAccount, 
 fn settle_expired(snapshot: &Snapshot, data: &AccountData) -> Result<AccountData, EngineError> {
     let mut out = data.clone();
     let settlement_of = |u, e| snapshot.settlements.get(&(u, e)).copied();
-    liquidation::settle_expired(
-        &mut out,
-        snapshot.now_ms,
-        snapshot.quote_decimals,
-        snapshot.max_positions,
-        settlement_of,
-    )?;
+    let (now, qd, cap) = (snapshot.now_ms, snapshot.quote_decimals, snapshot.max_positions);
+    liquidation::settle_expired(&mut out, now, qd, cap, settlement_of, |_| Ok(()))?;
     Ok(out)
 }
 

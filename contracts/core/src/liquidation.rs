@@ -5,7 +5,6 @@
 //!
 //! Amounts are quote base units unless named otherwise; `_e18` values carry 18 decimals.
 
-use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use margin_math::liquidation::{
     charge_penalty, collateral_value_units, intrinsic_e18, settlement_cash_units, slice_allowed, slice_risk_basis,
@@ -64,33 +63,37 @@ pub struct Settled {
 }
 
 /// Settles every option of `data` that expired by `now_ms` and has a pinned price: cash
-/// `size·intrinsic` (long rounded down, short up), the position removed. Returns what was
-/// settled (the caller lowers open interest by settled longs and reports each). Options
-/// without a price stay. Errors: `Math` (overflow), `TooManyPositions` (never: it removes).
+/// `size·intrinsic` (long rounded down, short up), the position removed; `on_settled` hears of
+/// each (the caller lowers open interest by settled longs and reports it). Options without a
+/// price stay. Errors: `Math` (overflow), and whatever `on_settled` returns.
 pub fn settle_expired(
     data: &mut AccountData,
     now_ms: u64,
     quote_decimals: u8,
     max_positions: u32,
     settlement_of: impl Fn(UnderlyingId, u64) -> Option<u128>,
-) -> Result<Vec<Settled>, EngineError> {
-    let expired: Vec<PositionData> = data
-        .positions
-        .iter()
-        .filter(|p| matches!(p.kind, InstrumentKind::Option { expiry_ms, .. } if now_ms >= expiry_ms))
-        .copied()
-        .collect();
-    let mut settled = Vec::new();
-    for p in expired {
-        let InstrumentKind::Option { option_type, strike_e18, expiry_ms } = p.kind else { continue };
-        let Some(price_e18) = settlement_of(p.underlying, expiry_ms) else { continue };
+    mut on_settled: impl FnMut(Settled) -> Result<(), EngineError>,
+) -> Result<(), EngineError> {
+    let mut i = 0;
+    while let Some(p) = data.positions.get(i).copied() {
+        let expired_price = match p.kind {
+            InstrumentKind::Option { option_type, strike_e18, expiry_ms } if now_ms >= expiry_ms => {
+                settlement_of(p.underlying, expiry_ms).map(|price| (option_type, strike_e18, price))
+            }
+            _ => None,
+        };
+        let Some((option_type, strike_e18, price_e18)) = expired_price else {
+            i = i.saturating_add(1);
+            continue;
+        };
         let intrinsic = intrinsic_e18(option_kind(option_type), price_e18, strike_e18);
         let cash = settlement_cash_units(p.size_e18, intrinsic, quote_decimals)?;
         data.add_cash(cash)?;
+        // Removes the position at `i`; the next one moves into its place.
         data.set_position(PositionData { size_e18: 0, ..p }, max_positions)?;
-        settled.push(Settled { instrument: p.instrument, size_e18: p.size_e18, cash });
+        on_settled(Settled { instrument: p.instrument, size_e18: p.size_e18, cash })?;
     }
-    Ok(settled)
+    Ok(())
 }
 
 /// Bad debt written off an emptied account.
@@ -234,6 +237,7 @@ impl SliceFill {
 /// slice underlying revalued alone), the penalty `rate · MR(mm) released` and its split (none
 /// from an insolvent target; the fund's incentive per risk removed instead). Errors:
 /// `InvalidSlice`, `UnknownInstrument`, `TooManyPositions`, `UnknownAsset`, `Math`.
+#[inline(never)]
 pub fn fill_slice<A, S>(
     books: &Books<A, S>,
     params: &LiquidationParams,
@@ -332,6 +336,7 @@ where
 /// `before` (computed once into `others_im`) plus the slice underlying's revalued — is computed
 /// only when `E ≥ MR(mm)`, the least the target can be. `markets` holds every market of
 /// `before`. Errors: `Math`.
+#[inline(never)]
 pub fn reached_end(
     ctx: &SliceContext<'_>,
     markets: &[Market],
@@ -626,9 +631,14 @@ mod tests {
         waiting.instrument = 8;
         let mut data = AccountData { cash: 0, positions: vec![short_call(expiry), waiting], ..Default::default() };
         // Settled at 51,000: the short pays 2 · 1,000 = 2,000 quote, 6 decimals.
-        let settled =
-            settle_expired(&mut data, 1_500, 6, 32, |u, e| (u == 0 && e == expiry).then_some(51_000 * ONE_E18));
-        assert_eq!(settled, Ok(vec![Settled { instrument: 7, size_e18: -2 * ONE_E18 as i128, cash: -2_000_000_000 }]));
+        let mut settled = Vec::new();
+        let price = |u, e| (u == 0 && e == expiry).then_some(51_000 * ONE_E18);
+        let done = settle_expired(&mut data, 1_500, 6, 32, price, |s| {
+            settled.push(s);
+            Ok(())
+        });
+        assert_eq!(done, Ok(()));
+        assert_eq!(settled, vec![Settled { instrument: 7, size_e18: -2 * ONE_E18 as i128, cash: -2_000_000_000 }]);
         assert_eq!(data.cash, -2_000_000_000);
         assert_eq!(data.positions, vec![waiting], "the unexpired option stays");
     }

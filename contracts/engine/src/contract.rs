@@ -12,7 +12,7 @@ mod engine {
     };
     use margin_math::Value;
 
-    use crate::account::{health_view, option_kind, to_math_account, trade_between, MathAccount};
+    use crate::account::{health_view, option_kind, trade_between, MathAccount};
     use crate::errors::{ensure, EngineError, MathFailure, Side};
     use crate::events::*;
     use crate::liquidation;
@@ -733,12 +733,7 @@ mod engine {
             // instrument's) are the snapshot, and a reducing side below IM is compared with them.
             let before_buyer_math = self.math_account(&before_buyer)?;
             let before_seller_math = self.math_account(&before_seller)?;
-            let mut underlyings = before_buyer_math.underlyings.clone();
-            for &u in before_seller_math.underlyings.iter().chain([&underlying]) {
-                if !underlyings.contains(&u) {
-                    underlyings.push(u);
-                }
-            }
+            let underlyings = union_of(&before_buyer_math.underlyings, &before_seller_math.underlyings, underlying);
             let markets = self.snapshot(&underlyings)?;
             let snap =
                 markets.iter().find(|m| m.underlying == underlying).ok_or(EngineError::UnknownMarket(underlying))?;
@@ -899,12 +894,18 @@ mod engine {
             let liquidator_data = self.accounts.get(liquidator).ok_or(EngineError::NoAccount)?;
             self.settle_expired(target, &mut data, now)?;
 
-            // What the slice needs from storage: its asset or listing, and its market.
-            let (asset, listing) = match slice {
-                LiquidationSlice::Position(id) => (None, self.instruments.get(id)),
-                LiquidationSlice::Collateral(a) => (Some(self.assets.get(a).ok_or(EngineError::UnknownAsset)?), None),
+            // What the slice needs from storage: its listing or asset, and its market (the
+            // rules check that the target holds it).
+            let (asset, listing, underlying) = match slice {
+                LiquidationSlice::Position(id) => {
+                    let listing = self.instruments.get(id).ok_or(EngineError::InvalidSlice)?;
+                    (None, Some(listing), listing.underlying)
+                }
+                LiquidationSlice::Collateral(a) => {
+                    let config = self.assets.get(a).ok_or(EngineError::UnknownAsset)?;
+                    (Some(config), None, config.underlying.ok_or(EngineError::InvalidSlice)?)
+                }
             };
-            let (underlying, _, _) = liquidation::slice_holding(&data, slice, asset)?;
             let market = self.market_config(underlying)?;
 
             let done = {
@@ -912,12 +913,7 @@ mod engine {
                 let books = self.books();
                 let target_math = books.math_account(&data)?;
                 let liquidator_math = books.math_account(&liquidator_data)?;
-                let mut underlyings = target_math.underlyings.clone();
-                for &u in liquidator_math.underlyings.iter() {
-                    if !underlyings.contains(&u) {
-                        underlyings.push(u);
-                    }
-                }
+                let underlyings = union_of(&target_math.underlyings, &liquidator_math.underlyings, underlying);
                 let (markets, stale) = self.read_markets(&underlyings, true)?;
                 let call = liquidation::LiquidationCall {
                     slice,
@@ -1291,8 +1287,9 @@ mod engine {
         }
 
         fn math_account(&self, data: &AccountData) -> Result<MathAccount, EngineError> {
-            let now = self.env().block_timestamp();
-            to_math_account(data, self.quote_decimals, |a| self.assets.get(a), |u, e| self.settlements.get((u, e)), now)
+            // Through `books` so that `to_math_account` is built once, for the closures the
+            // liquidation rules use too (a second copy cost 3 KB of Wasm).
+            self.books().math_account(data)
         }
 
         fn evaluate_account(&self, data: &AccountData, now: u64) -> Result<Health, EngineError> {
@@ -1414,24 +1411,25 @@ mod engine {
         /// (`liquidation::settle_expired`) and lowers open interest by settled longs. Emits
         /// `PositionSettled` for each.
         fn settle_expired(&mut self, who: AccountId, data: &mut AccountData, now: u64) -> Result<(), EngineError> {
-            let settled = liquidation::settle_expired(data, now, self.quote_decimals, self.max_positions, |u, e| {
-                self.settlements.get((u, e))
-            })?;
-            for s in settled {
+            let (quote_decimals, max_positions) = (self.quote_decimals, self.max_positions);
+            let settlements = &self.settlements;
+            let instruments = &mut self.instruments;
+            let settlement_of = |u, e| settlements.get((u, e));
+            liquidation::settle_expired(data, now, quote_decimals, max_positions, settlement_of, |s| {
                 if s.size_e18 > 0 {
                     let mut listing =
-                        self.instruments.get(s.instrument).ok_or(EngineError::UnknownInstrument(s.instrument))?;
+                        instruments.get(s.instrument).ok_or(EngineError::UnknownInstrument(s.instrument))?;
                     listing.open_interest_e18 = listing.open_interest_e18.saturating_sub(s.size_e18.unsigned_abs());
-                    self.instruments.insert(s.instrument, &listing);
+                    instruments.insert(s.instrument, &listing);
                 }
-                self.env().emit_event(PositionSettled {
+                Self::env().emit_event(PositionSettled {
                     account: who,
                     instrument: s.instrument,
                     size_e18: s.size_e18,
                     cash: s.cash,
                 });
-            }
-            Ok(())
+                Ok(())
+            })
         }
 
         /// The engine's state as the pure rules of `liquidation` read it.
@@ -1501,6 +1499,20 @@ mod engine {
         old_size: i128,
         new_size: i128,
         at_mark_or_better: bool,
+    }
+
+    /// The underlyings of two accounts and `extra`, without repeats (the first's order, then
+    /// the others' new ones): the markets one oracle read must cover.
+    #[cfg(not(engine_admin))]
+    #[inline(never)]
+    fn union_of(a: &[UnderlyingId], b: &[UnderlyingId], extra: UnderlyingId) -> Vec<UnderlyingId> {
+        let mut out = a.to_vec();
+        for &u in b.iter().chain([&extra]) {
+            if !out.contains(&u) {
+                out.push(u);
+            }
+        }
+        out
     }
 
     /// Haircut below 100% and a deposit cap worth at most `MAX_ITEM_NOTIONAL_E18` at the

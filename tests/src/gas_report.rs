@@ -12,7 +12,7 @@ use margin_math::trading::option_mark_e18;
 use margin_math::OptionKind;
 
 use crate::suite::*;
-use crate::utils::{actor, Account, Chain, ENGINE_ADMIN_MESSAGES};
+use crate::utils::{actor, is_engine_admin_message, Account, Chain};
 use crate::BundleProvider;
 
 /// ref_time of a 2 s block, ps.
@@ -264,7 +264,7 @@ fn measure<R: ink::scale::Decode + std::fmt::Debug>(
 ) -> R {
     let result: R = s.chain.call(origin, contract, message, args);
     // The engine's owner messages run in the admin module through `admin` (one more code load).
-    if contract == s.engine && ENGINE_ADMIN_MESSAGES.contains(&message) {
+    if contract == s.engine && is_engine_admin_message(message) {
         report.record(&s.chain, &format!("admin({message})"), case);
     } else {
         report.record(&s.chain, message, case);

@@ -61,3 +61,20 @@ fn deposit_trade_and_reprice() {
     assert_ne!(moved.equity_bits, h.equity_bits);
     assert!(!moved.liquidatable);
 }
+
+/// The harness routes exactly the admin module's messages through the engine's `admin`: the list
+/// is read from the admin module's metadata (no hand-kept copy), holds the owner messages and
+/// module views, and none of the engine's own six messages, which the engine answers directly.
+#[test]
+fn engine_admin_messages_are_the_admin_modules_and_not_the_engines() {
+    use crate::utils::{engine_admin_messages, message_labels};
+    let admin = engine_admin_messages();
+    assert_eq!(admin.len(), 36, "{admin:?}");
+    for message in ["list_market", "authorize_venue", "announce", "set_change_delay", "config", "account", "settle"] {
+        assert!(admin.iter().any(|m| m == message), "{message} is an admin-module message");
+    }
+    let mut engine = message_labels(crate::BundleProvider::Engine);
+    engine.sort();
+    assert_eq!(engine, ["admin", "apply_trade", "deposit", "health", "liquidate", "withdraw"]);
+    assert!(admin.iter().all(|m| !engine.contains(m)), "a message in both would be ambiguous");
+}

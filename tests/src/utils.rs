@@ -16,46 +16,26 @@ type Runtime = <MinimalSandbox as Sandbox>::Runtime;
 /// gas report shows what each really uses).
 pub const GAS_LIMIT: Weight = Weight::from_parts(2_000_000_000_000, 64 * 1024 * 1024);
 
-/// The engine's owner-only messages: they live in the admin module (`engine_admin`) and are
-/// reached through the engine's `admin(selector ++ arguments)` message.
-pub const ENGINE_ADMIN_MESSAGES: [&str; 36] = [
-    "transfer_ownership",
-    "accept_ownership",
-    "list_market",
-    "update_market",
-    "list_asset",
-    "update_asset",
-    "list_instrument",
-    "authorize_venue",
-    "deauthorize_venue",
-    "set_fee_account",
-    "set_max_positions",
-    "set_paused",
-    "set_grace_period",
-    "set_reduce_only",
-    "cover_deficit",
-    "set_liquidation_params",
-    "pin_settlement",
-    "settle",
-    "fund_insurance",
-    "market",
-    "asset",
-    "collateral_assets",
-    "instrument",
-    "venue",
-    "is_venue_approved",
-    "is_reduce_only",
-    "settlement_price",
-    "announce",
-    "cancel",
-    "pending_change",
-    "set_change_delay",
-    "set_settlement_price",
-    "approve_venue",
-    "account",
-    "accounts",
-    "config",
-];
+/// The engine's owner-only messages and module views: every message of the admin module
+/// (`engine_admin`), read from the metadata of the bundle this crate builds — they are reached
+/// through the engine's `admin(selector ++ arguments)` message. (The engine's own messages are
+/// not among them: `engine_admin_messages_are_the_admin_modules_and_not_the_engines`.)
+pub fn engine_admin_messages() -> &'static [String] {
+    static MESSAGES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    MESSAGES.get_or_init(|| message_labels(crate::BundleProvider::EngineAdmin))
+}
+
+/// Whether `message` is one of [`engine_admin_messages`].
+pub fn is_engine_admin_message(message: &str) -> bool {
+    engine_admin_messages().iter().any(|m| m == message)
+}
+
+/// The labels of a contract's messages, from its bundle's metadata. Panics if the bundle cannot
+/// be loaded (the crate's build made it).
+pub fn message_labels(bundle: crate::BundleProvider) -> Vec<String> {
+    let bundle = bundle.bundle().unwrap_or_else(|e| panic!("contract bundle: {e:?}"));
+    bundle.transcoder.metadata().spec().messages().iter().map(|m| m.label().to_string()).collect()
+}
 
 /// Module views that cannot fail (they answer `Result<T, EngineError>` only for the forwarder):
 /// the harness gives callers their `T` directly.
@@ -138,7 +118,7 @@ pub struct Chain {
     pub last_gas: Weight,
     /// Whether the last call reverted (returned `Err` from a `Result` message).
     pub last_reverted: bool,
-    /// Engines whose [`ENGINE_ADMIN_MESSAGES`] [`Chain::try_call`] sends through `admin`.
+    /// Engines whose [`engine_admin_messages`] [`Chain::try_call`] sends through `admin`.
     admin_routed: Vec<Account>,
 }
 
@@ -239,7 +219,7 @@ impl Chain {
 
     /// Deploys the engine: uploads the admin module's code (`admin_wasm`), instantiates
     /// `engine_wasm` with `new(oracle, quote, quote_deposit_cap, fee_account, admin code hash)`
-    /// as `owner`, and routes the engine's [`ENGINE_ADMIN_MESSAGES`] through `admin` in
+    /// as `owner`, and routes the engine's [`engine_admin_messages`] through `admin` in
     /// [`Chain::try_call`].
     pub fn deploy_engine(
         &mut self,
@@ -266,7 +246,7 @@ impl Chain {
         message: &str,
         args: impl Encode,
     ) -> Result<R, CallFailure> {
-        let routed = self.admin_routed.contains(&contract) && ENGINE_ADMIN_MESSAGES.contains(&message);
+        let routed = self.admin_routed.contains(&contract) && is_engine_admin_message(message);
         let data = if routed {
             admin_input(message, args)
         } else {

@@ -420,4 +420,29 @@ mod tests {
         // Raises are not decreases (they need notice for their own reason).
         assert!(!with(&|c| c.risk.spot_shock_im_e18 = 1_000).below_floor_of(&reference));
     }
+
+    #[test]
+    fn risk_params_map_to_margin_math_field_by_field() {
+        use crate::types::RiskParams;
+        let stored = RiskParams {
+            spot_shock_im_e18: 1,
+            spot_shock_mm_e18: 2,
+            vol_shock_im_e18: 3,
+            vol_shock_mm_e18: 4,
+            vol_floor_e18: 5,
+            short_option_addon_e18: 6,
+            rate_e18: -7,
+        };
+        let math = stored.to_math();
+        let fields = [
+            math.spot_shock_im_e18,
+            math.spot_shock_mm_e18,
+            math.vol_shock_im_e18,
+            math.vol_shock_mm_e18,
+            math.vol_floor_e18,
+            math.short_option_addon_e18,
+        ];
+        assert_eq!(fields, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(math.rate_e18, -7);
+    }
 }

@@ -30,7 +30,10 @@ pub const MAX_ORACLE_AGE_MS: u64 = 86_400_000;
 /// `1.0` with 18 decimals (margin-math's constant).
 pub use margin_math::trading::ONE_E18;
 
-/// Risk parameters of a market (`docs/model.md`), 18 decimals; mirrors `margin_math::MarketParams`.
+/// Risk parameters of a market (`docs/model.md`), 18 decimals; the storable twin of
+/// `margin_math::MarketParams`. It is declared here, not reused, because a stored type needs
+/// ink!'s `StorageLayout` (no blanket impl exists) and `margin-math` stays free of ink!;
+/// [`RiskParams::to_math`] is the one place the fields are mapped (tested field by field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]

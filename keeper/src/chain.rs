@@ -61,9 +61,7 @@ pub trait ChainReader: KeeperChain {
         slice: LiquidationSlice,
         quantity: u128,
     ) -> Result<(Result<LiquidationOutcome, EngineError>, u64), ChainError> {
-        let engine = self.engine();
-        let exec = self.query(engine, encode_call("liquidate", (target, slice, quantity)))?;
-        Ok((decode_output("liquidate", &exec)?, exec.ref_time_ps))
+        self.liquidation(target, slice, quantity, false)
     }
 
     /// Sends `liquidate(target, slice, quantity)` as a transaction.
@@ -73,8 +71,20 @@ pub trait ChainReader: KeeperChain {
         slice: LiquidationSlice,
         quantity: u128,
     ) -> Result<(Result<LiquidationOutcome, EngineError>, u64), ChainError> {
-        let engine = self.engine();
-        let exec = self.submit(engine, encode_call("liquidate", (target, slice, quantity)))?;
+        self.liquidation(target, slice, quantity, true)
+    }
+
+    /// `liquidate(target, slice, quantity)` as a dry run or (`commit`) a transaction: the
+    /// engine's answer and the ref_time it used, ps.
+    fn liquidation(
+        &mut self,
+        target: Account,
+        slice: LiquidationSlice,
+        quantity: u128,
+        commit: bool,
+    ) -> Result<(Result<LiquidationOutcome, EngineError>, u64), ChainError> {
+        let (engine, input) = (self.engine(), encode_call("liquidate", (target, slice, quantity)));
+        let exec = if commit { self.submit(engine, input)? } else { self.query(engine, input)? };
         Ok((decode_output("liquidate", &exec)?, exec.ref_time_ps))
     }
 

@@ -78,3 +78,70 @@ fn engine_admin_messages_are_the_admin_modules_and_not_the_engines() {
     assert_eq!(engine, ["admin", "apply_trade", "deposit", "health", "liquidate", "withdraw"]);
     assert!(admin.iter().all(|m| !engine.contains(m)), "a message in both would be ambiguous");
 }
+
+/// The engine and its admin module run on one storage: the admin module's messages execute by
+/// delegate call on the engine's storage, so both contracts must lay it out identically. Both
+/// storage structs are one field of the shared `EngineState`; this compares what their
+/// metadata say: the same root key and, under it, the same fields with the same keys and types
+/// (type ids resolved to their paths, since each metadata numbers its own types).
+#[test]
+fn engine_and_admin_module_share_one_storage_layout() {
+    let engine = storage_layout(crate::BundleProvider::Engine);
+    let admin = storage_layout(crate::BundleProvider::EngineAdmin);
+    assert_eq!(engine, admin, "storage layouts differ");
+    // Not vacuous: the layout names the state's mappings with their keys and value types.
+    let text = engine.to_string();
+    for needle in ["\"accounts\"", "\"pending_changes\"", "deltamargin_core::types::AccountData", "\"root_key\""] {
+        assert!(text.contains(needle), "{needle} missing from {text}");
+    }
+}
+
+/// A contract's storage layout from its bundle's metadata, below its (contract-named) storage
+/// struct, with every type id replaced by the type's description.
+fn storage_layout(bundle: crate::BundleProvider) -> serde_json::Value {
+    let bundle = bundle.bundle().unwrap_or_else(|e| panic!("contract bundle: {e:?}"));
+    let project = bundle.transcoder.metadata();
+    let registry = project.registry();
+    let mut layout = serde_json::to_value(project.layout()).expect("layout serializes");
+    resolve_type_ids(&mut layout, registry);
+    let root = layout.get_mut("root").expect("root layout");
+    let fields = root["layout"]["struct"]["fields"].take();
+    serde_json::json!({ "root_key": root["root_key"].take(), "fields": fields })
+}
+
+fn resolve_type_ids(value: &mut serde_json::Value, registry: &ink::scale_info::PortableRegistry) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                match (key.as_str(), v.as_u64()) {
+                    ("ty", Some(id)) => *v = serde_json::Value::String(describe_type(registry, id as u32)),
+                    _ => resolve_type_ids(v, registry),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| resolve_type_ids(v, registry)),
+        _ => {}
+    }
+}
+
+/// A type as a path with its parameters (`deltamargin_core::types::AccountData`,
+/// `Option<AccountId>`), or its shape when it has no path (primitives, tuples, arrays, vectors).
+fn describe_type(registry: &ink::scale_info::PortableRegistry, id: u32) -> String {
+    use ink::scale_info::TypeDef;
+    let ty = registry.resolve(id).unwrap_or_else(|| panic!("type {id} in the registry"));
+    let params: Vec<String> =
+        ty.type_params.iter().filter_map(|p| p.ty.map(|t| describe_type(registry, t.id))).collect();
+    if !ty.path.segments.is_empty() {
+        return format!("{}<{}>", ty.path.segments.join("::"), params.join(","));
+    }
+    match &ty.type_def {
+        TypeDef::Primitive(p) => format!("{p:?}"),
+        TypeDef::Sequence(s) => format!("Vec<{}>", describe_type(registry, s.type_param.id)),
+        TypeDef::Array(a) => format!("[{};{}]", describe_type(registry, a.type_param.id), a.len),
+        TypeDef::Tuple(t) => {
+            let parts: Vec<String> = t.fields.iter().map(|f| describe_type(registry, f.id)).collect();
+            format!("({})", parts.join(","))
+        }
+        other => format!("{other:?}"),
+    }
+}

@@ -204,6 +204,10 @@ impl MathAccount {
 
 /// Translates a stored account, looking up asset configurations and, for options expired at
 /// `now_ms`, the pinned settlement price of their (underlying, expiry) pair.
+///
+/// Never inlined: the engine reaches it from its margin checks and from the liquidation rules,
+/// and an inlined copy in one of them costs 1 KB of the engine's Wasm.
+#[inline(never)]
 pub fn to_math_account(
     data: &AccountData,
     quote_decimals: u8,

@@ -1,7 +1,7 @@
 //! The engine's owner-only messages — and its less frequent public ones (settlement, insurance
-//! funding, lookups) — run in a second contract, the admin module
-//! (`contracts/engine_admin`: the same contract source built with `cfg(engine_admin)`, so its
-//! storage layout is the engine's by construction). The engine reaches it with one message,
+//! funding, lookups) — run in a second contract, the admin module (`contracts/engine_admin`,
+//! whose storage struct is the engine's: one field of the shared `EngineState`, so the layouts
+//! are identical by construction). The engine reaches it with one message,
 //! `admin(call)`, which delegate-calls the admin module's code (hash fixed at construction and
 //! locked as a delegate dependency): the module's message runs on the engine's storage, with the
 //! engine's caller and address, and emits its events as the engine. This keeps the engine's Wasm
@@ -11,10 +11,30 @@
 //! This module is the byte plumbing of that forwarding: the call goes out verbatim and the
 //! module's `Result<T, EngineError>` comes back as the SCALE bytes of `T` or the error.
 
+use deltamargin_core::env::Env;
+use ink::env::call::{build_call, ExecutionInput, Selector};
 use ink::prelude::vec::Vec;
+use ink::primitives::Hash;
 use ink::scale::{Decode, Encode, Error, Input, Output};
 
 use crate::errors::EngineError;
+
+/// Runs the admin module's message `call` (`selector ++ SCALE arguments`) by delegate call to
+/// `admin_code` on the running contract's storage, and returns the SCALE bytes of its `Ok`
+/// value or its error. Errors: the message's own, `InvalidAdminCall` (too short, no such
+/// message, the module trapped, an output that is not a `Result<_, EngineError>`).
+pub fn forward(admin_code: Hash, call: &[u8]) -> Result<Vec<u8>, EngineError> {
+    let (selector, args) = split_call(call)?;
+    let output = build_call::<Env>()
+        .delegate(admin_code)
+        .exec_input(ExecutionInput::new(Selector::new(selector)).push_arg(RawArgs(args)))
+        .returns::<RawOutput>()
+        .try_invoke();
+    match output {
+        Ok(Ok(RawOutput(output))) => read_output(&output),
+        _ => Err(EngineError::InvalidAdminCall),
+    }
+}
 
 /// Arguments already SCALE-encoded: written verbatim after the selector of a call.
 pub struct RawArgs<'a>(pub &'a [u8]);

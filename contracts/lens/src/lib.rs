@@ -21,6 +21,7 @@ mod lens {
     use deltamargin_interfaces::{FeedError, FeedId, FeedValue, PriceOracle};
     use engine::account::{to_math_account, MathAccount};
     use engine::errors::ensure;
+    use engine::state::{feeds_of, markets_from};
     use engine::types::{
         AccountData, AssetConfig, EngineConfig, InstrumentKind, MarketConfig, StressPointView, StressView, UnderlyingId,
     };
@@ -224,26 +225,11 @@ mod lens {
             now: u64,
         ) -> Result<Vec<Market>, EngineError> {
             let mut configs = Vec::with_capacity(underlyings.len());
-            let mut feeds = Vec::with_capacity(underlyings.len().saturating_mul(2));
             for &u in underlyings {
-                let config = if u == known.0 { known.1 } else { self.market_config(u)? };
-                feeds.push(config.price_feed);
-                feeds.push(config.vol_feed);
-                configs.push((u, config));
+                configs.push((u, if u == known.0 { known.1 } else { self.market_config(u)? }));
             }
-            let values = self.read_feeds(feeds)?;
-            let mut markets = Vec::with_capacity(configs.len());
-            let mut values = values.into_iter();
-            for (u, config) in configs {
-                let price = values.next().ok_or(ORACLE_CALL_FAILED)?;
-                let vol = values.next().ok_or(ORACLE_CALL_FAILED)?;
-                let price = price.map_err(|e| EngineError::OracleFeed(config.price_feed, e))?;
-                let vol = vol.map_err(|e| EngineError::OracleFeed(config.vol_feed, e))?;
-                let (market, fresh) = config.market_from(u, &price, &vol, now)?;
-                ensure(fresh, EngineError::StalePrice(u))?;
-                markets.push(market);
-            }
-            Ok(markets)
+            let values = self.read_feeds(feeds_of(&configs))?;
+            Ok(markets_from(&configs, values, now, false)?.0)
         }
 
         /// One batched read from the engine's oracle: a result per feed, in order.

@@ -82,6 +82,18 @@ fn sim_crash_hedged_survives_unhedged_bad_debt() {
         assert!(!h.liquidatable);
     }
     assert!(row(&r, 2, "unhedged").equity.starts_with("10000.0000"));
+    // The charts (drawn by the one SVG writer): a line per market, a line per account with a
+    // circle where the unhedged account was liquidated, and the fund and deficit.
+    let dir = std::env::temp_dir().join(format!("deltamargin-sim-svg-{}", std::process::id()));
+    let paths = super::svg::write(&r, &dir).expect("charts written");
+    assert_eq!(paths.len(), 3);
+    let read = |kind: &str| std::fs::read_to_string(dir.join(format!("crash-{kind}.svg"))).expect("chart");
+    let (prices, health, fund) = (read("prices"), read("health"), read("fund"));
+    assert_eq!(prices.matches("<polyline").count(), r.markets.len());
+    assert_eq!(health.matches("<circle").count(), 1, "one liquidation marked");
+    assert!(health.contains(">unhedged</text>") && health.contains(">hedged</text>"));
+    assert!(fund.contains(">insurance fund</text>") && fund.contains(">deficit</text>"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -1,12 +1,6 @@
 //! The chain environment the engine and its admin module run in (ink!'s default environment),
 //! as free functions so the shared state's methods can read the block and emit events without
 //! a contract type. Off chain (tests, the keeper) these are never called.
-//!
-//! Not `#[inline]`, and the contracts call these instead of `self.env()`: ink!'s `caller` and
-//! `account_id` end in an `expect` on `ink_env::Error`, and when two crates instantiate them
-//! each emits its own `Debug` vtable for it, which keeps Rust's formatting machinery in the
-//! Wasm (2 KB of the engine). Instantiated here once, the vtable is one constant that the
-//! optimizer removes with the unused panic message.
 
 use ink::primitives::AccountId;
 
@@ -14,16 +8,19 @@ use ink::primitives::AccountId;
 pub type Env = ink::env::DefaultEnvironment;
 
 /// The current block's timestamp, ms.
+#[inline]
 pub fn now_ms() -> u64 {
     ink::env::block_timestamp::<Env>()
 }
 
 /// The account that called the running message (with a delegate call: the engine's caller).
+#[inline]
 pub fn caller() -> AccountId {
     ink::env::caller::<Env>()
 }
 
 /// The running contract's own account (with a delegate call: the engine's).
+#[inline]
 pub fn this() -> AccountId {
     ink::env::account_id::<Env>()
 }

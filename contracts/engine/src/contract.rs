@@ -41,6 +41,13 @@ mod engine {
             Self::env().lock_delegate_dependency(&admin_code);
             let owner = deltamargin_core::env::caller();
             let state = EngineState::new(owner, oracle, quote, decimals, quote_deposit_cap, fee_account, admin_code);
+            Self::env().emit_event(deltamargin_core::events::AssetListed {
+                asset: quote,
+                underlying: None,
+                decimals,
+                basis_haircut_e18: 0,
+                deposit_cap: quote_deposit_cap,
+            });
             Ok(Self { state })
         }
 

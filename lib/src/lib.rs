@@ -38,6 +38,7 @@ pub mod elementary;
 pub mod error;
 pub mod feed;
 pub mod fixed_point;
+pub mod funding;
 pub mod interest;
 pub mod liquidation;
 pub mod margin;

@@ -1,6 +1,6 @@
 //! Typed engine and oracle calls over any [`KeeperChain`]: each call is `selector(name)` + SCALE
 //! arguments (as `utils::Chain::try_call` encodes them), the output decoded as ink!'s
-//! `Result<T, LangError>`; and the reading of one [`Snapshot`].
+//! `Result<T, LangError>`; and the reading of one [`RoundView`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,7 +11,7 @@ use deltamargin_core::EngineError;
 use deltamargin_interfaces::{FeedError, FeedId, FeedValue};
 use ink::scale::{Decode, Encode};
 
-use crate::plan::Snapshot;
+use crate::plan::RoundView;
 use crate::{selector, Account};
 use crate::{ChainError, Executed, KeeperChain};
 
@@ -91,7 +91,7 @@ pub trait ChainReader: KeeperChain {
     /// Reads one snapshot: the engine's configuration, every account (pages of `page_size`,
     /// at most 100 — the engine's cap), the keeper's own account, one `read_batch` of every
     /// market's feeds and the pinned prices of expired options held.
-    fn read_snapshot(&mut self, page_size: u32) -> Result<Snapshot, ChainError> {
+    fn read_snapshot(&mut self, page_size: u32) -> Result<RoundView, ChainError> {
         let keeper = self.keeper();
         let now_ms = self.now_ms()?;
         let config: EngineConfig = self.read_module("config", ())?;
@@ -159,7 +159,7 @@ pub trait ChainReader: KeeperChain {
                 settlements.insert((u, expiry), price);
             }
         }
-        Ok(Snapshot {
+        Ok(RoundView {
             now_ms,
             quote_decimals,
             markets,

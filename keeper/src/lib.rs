@@ -3,7 +3,7 @@
 //! `deltamargin-keeper` binary) or the drink sandbox (its backend lives in the sandbox crate
 //! `tests/`, which the simulator and the tests use). This crate does not depend on drink.
 //!
-//! One round ([`Keeper::run_once`]): read a [`plan::Snapshot`] through the engine's views (pages
+//! One round ([`Keeper::run_once`]): read a [`plan::RoundView`] through the engine's views (pages
 //! of `accounts(from, limit)`, every market, asset and account, one oracle `read_batch`), plan
 //! off-chain with `margin-math` ([`plan::plan`], pure and unit-tested), then for each planned
 //! liquidation dry-run it (the node is authoritative near the boundary: `LiquidationTooLarge`
@@ -31,7 +31,7 @@ use deltamargin_core::types::{LiquidationOutcome, LiquidationSlice};
 use deltamargin_core::EngineError;
 
 pub use chain::ChainReader;
-pub use plan::{plan, Decision, Planned, Snapshot};
+pub use plan::{plan, Decision, Planned, RoundView};
 
 /// An account (or contract) id.
 pub type Account = ink::primitives::AccountId;

@@ -44,7 +44,7 @@ use crate::Account;
 
 /// Everything the keeper reads in one round (one oracle read for every market).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
+pub struct RoundView {
     /// Block time, ms.
     pub now_ms: u64,
     /// Quote asset decimals.
@@ -126,7 +126,7 @@ enum MarketState {
 
 /// The decisions for `snapshot`, liquidatable accounts worst health first (skips of accounts
 /// whose health cannot be computed last).
-pub fn plan(snapshot: &Snapshot) -> Vec<Decision> {
+pub fn plan(snapshot: &RoundView) -> Vec<Decision> {
     if !snapshot.liquidations_open {
         return vec![Decision::Idle("liquidations are paused or within the grace period".into())];
     }
@@ -186,7 +186,7 @@ struct Running {
 
 /// Every held instrument's listing with the open interest the accounts imply: the sum of long
 /// sizes (what the engine stores).
-fn listings(snapshot: &Snapshot) -> BTreeMap<InstrumentId, Instrument> {
+fn listings(snapshot: &RoundView) -> BTreeMap<InstrumentId, Instrument> {
     let mut out: BTreeMap<InstrumentId, Instrument> = BTreeMap::new();
     let all = snapshot.accounts.iter().map(|(_, d)| d).chain(snapshot.keeper_data.iter());
     for p in all.flat_map(|d| &d.positions) {
@@ -201,7 +201,7 @@ fn listings(snapshot: &Snapshot) -> BTreeMap<InstrumentId, Instrument> {
 }
 
 /// Every market's state from the one oracle read, or why it has no usable value.
-fn market_states(snapshot: &Snapshot) -> Vec<Result<MarketState, String>> {
+fn market_states(snapshot: &RoundView) -> Vec<Result<MarketState, String>> {
     let now = snapshot.now_ms;
     (0u32..)
         .zip(&snapshot.markets)
@@ -226,7 +226,7 @@ fn market_states(snapshot: &Snapshot) -> Vec<Result<MarketState, String>> {
 
 /// The snapshot as the engine's rules read it (`liquidation::Books`).
 fn books(
-    snapshot: &Snapshot,
+    snapshot: &RoundView,
 ) -> Books<impl Fn(Account) -> Option<AssetConfig> + '_, impl Fn(UnderlyingId, u64) -> Option<u128> + '_> {
     Books {
         quote_decimals: snapshot.quote_decimals,
@@ -238,12 +238,12 @@ fn books(
 }
 
 /// The engine's `math_account`.
-fn math_account(snapshot: &Snapshot, data: &AccountData) -> Result<MathAccount, EngineError> {
+fn math_account(snapshot: &RoundView, data: &AccountData) -> Result<MathAccount, EngineError> {
     books(snapshot).math_account(data)
 }
 
 /// The engine's `settle_expired` on a copy: expired options with a pinned price become cash.
-fn settle_expired(snapshot: &Snapshot, data: &AccountData) -> Result<AccountData, EngineError> {
+fn settle_expired(snapshot: &RoundView, data: &AccountData) -> Result<AccountData, EngineError> {
     let mut out = data.clone();
     let settlement_of = |u, e| snapshot.settlements.get(&(u, e)).copied();
     let (now, qd, cap) = (snapshot.now_ms, snapshot.quote_decimals, snapshot.max_positions);
@@ -274,7 +274,7 @@ fn markets_of(
 
 /// Health of a (settled) account at the snapshot, stale markets at their last price.
 fn health_of(
-    snapshot: &Snapshot,
+    snapshot: &RoundView,
     markets: &[Result<MarketState, String>],
     data: &AccountData,
 ) -> Result<Health, String> {
@@ -286,7 +286,7 @@ fn health_of(
 /// What every candidate quantity of one slice shares: the engine's `liquidate` inputs but the
 /// quantity.
 struct SliceCtx<'a> {
-    snapshot: &'a Snapshot,
+    snapshot: &'a RoundView,
     slice: LiquidationSlice,
     /// All markets of the target and the keeper (engine order) and the stale ones.
     markets: &'a [Market],
@@ -328,7 +328,7 @@ impl SliceCtx<'_> {
     }
 }
 
-fn market_config(s: &Snapshot, u: UnderlyingId) -> Result<&MarketConfig, EngineError> {
+fn market_config(s: &RoundView, u: UnderlyingId) -> Result<&MarketConfig, EngineError> {
     usize::try_from(u).ok().and_then(|i| s.markets.get(i)).ok_or(EngineError::UnknownMarket(u))
 }
 
@@ -358,7 +358,7 @@ fn slice_candidates(
     data: &AccountData,
     before: &Health,
     markets: &[Result<MarketState, String>],
-    snapshot: &Snapshot,
+    snapshot: &RoundView,
 ) -> Vec<(LiquidationSlice, UnderlyingId, u128)> {
     let mut risks: Vec<_> = before.underlyings.iter().collect();
     risks.sort_by(|a, b| b.maintenance_margin.cmp(&a.maintenance_margin).then(a.underlying.cmp(&b.underlying)));
@@ -387,7 +387,7 @@ fn slice_candidates(
 
 /// The liquidation of one target, or why there is none.
 fn plan_target(
-    snapshot: &Snapshot,
+    snapshot: &RoundView,
     states: &[Result<MarketState, String>],
     target: Account,
     data: &AccountData,
@@ -560,7 +560,7 @@ mod tests {
 
     /// BTC (market 0) at `btc`, ETH (market 1) at `eth`, both 65% vol and fresh; the keeper
     /// (actor 50) with `keeper_cash` USD.
-    fn snapshot(btc: &str, eth: &str, keeper_cash: &str, accounts: Vec<(Account, AccountData)>) -> Snapshot {
+    fn snapshot(btc: &str, eth: &str, keeper_cash: &str, accounts: Vec<(Account, AccountData)>) -> RoundView {
         let mut feeds = BTreeMap::new();
         feeds.insert(0, Ok(FeedValue { value_e18: e18(btc), ts_ms: NOW, window_ms: WINDOW_MS }));
         feeds.insert(1, Ok(FeedValue { value_e18: e18("0.65"), ts_ms: NOW, window_ms: WINDOW_MS }));
@@ -577,7 +577,7 @@ mod tests {
                 total_deposits: 0,
             },
         );
-        Snapshot {
+        RoundView {
             now_ms: NOW,
             quote_decimals: 6,
             markets: vec![market_config(0), market_config(1)],

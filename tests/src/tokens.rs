@@ -185,16 +185,16 @@ fn set_mode(s: &mut Suite, token: Account, mode: Mode) {
 /// Everything a rejected operation with a hostile token must leave untouched: the suite's state,
 /// the token's engine listing, and the token's own balances, allowance and supply.
 #[derive(Debug, PartialEq, Eq)]
-struct Snapshot {
+struct Untouched {
     state: State,
     asset: Option<AssetConfig>,
     /// Engine balance, user balance, user's allowance for the engine, total supply.
     token: [u128; 4],
 }
 
-fn snapshot(s: &mut Suite, token: Account, user: Account) -> Snapshot {
+fn snapshot(s: &mut Suite, token: Account, user: Account) -> Untouched {
     let engine = s.engine;
-    Snapshot {
+    Untouched {
         state: s.state(&[user]),
         asset: asset(s, token),
         token: [

@@ -7,6 +7,7 @@
 //! (exact, fixed point); the statistics over them use `f64`.
 
 pub mod backtest;
+pub mod history;
 pub mod tail;
 
 /// Why a statistic cannot be computed.

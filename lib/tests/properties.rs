@@ -463,3 +463,15 @@ proptest! {
         prop_assert_eq!(asked, full.equity >= full.maintenance_margin);
     }
 }
+
+proptest! {
+    /// `equity` is `evaluate`'s equity, bit for bit, on option books with expired options too
+    /// (the risk statistics revalue books with it).
+    #[test]
+    fn equity_alone_is_evaluates_equity(book in option_book_with_expired()) {
+        let (markets, collateral, positions, cash) = book;
+        let a = account(cash, &collateral, &positions);
+        let full = evaluate(&markets, &a, NOW_MS).unwrap();
+        prop_assert_eq!(margin_math::margin::equity(&markets, &a, NOW_MS).unwrap(), full.equity);
+    }
+}

@@ -123,18 +123,6 @@ mod tests {
         assert_eq!(high, None);
     }
 
-    /// `Φ⁻¹(u)` by Newton's method on margin-math's normal CDF, from `start`.
-    fn normal_quantile(u: f64, start: f64) -> f64 {
-        let f = |z: f64| margin_math::Precise::from_num(z);
-        let mut z = start;
-        for _ in 0..8 {
-            let phi = margin_math::normal::cdf(f(z)).unwrap().to_num::<f64>();
-            let density = margin_math::normal::pdf(f(z)).unwrap().to_num::<f64>();
-            z -= (phi - u) / density;
-        }
-        z
-    }
-
     /// Normal P&L with σ = 1,000 (a stratified sample: the `(i − ½)/n` quantiles): VaR and ES
     /// match the closed forms `σ·z_c` and `σ·φ(z_c)/(1 − c)` — at 99%, z = 2.326348 and
     /// φ(z)/(1 − c) = 2.665214 (textbook values) — within the sample's discreteness (the
@@ -146,7 +134,7 @@ mod tests {
         let mut z = -4.0;
         let pnl: Vec<f64> = (1..=n)
             .map(|i| {
-                z = normal_quantile((i as f64 - 0.5) / n as f64, z);
+                z = crate::testing::normal_quantile((i as f64 - 0.5) / n as f64, z);
                 sigma * z
             })
             .collect();

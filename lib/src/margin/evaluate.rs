@@ -546,6 +546,25 @@ pub fn evaluate_maintenance(markets: &[Market], account: &Account<'_>, now_ms: u
     })
 }
 
+/// The account's equity `E = cash + Σ_u V_u(S, σ)` alone, with no grid: the same bits as
+/// [`evaluate`]'s `equity` (the same book valuation), for revaluing a book over many scenarios.
+/// Same checks as `evaluate` (`UnknownUnderlying`, `OutOfDomain` for duplicate markets).
+pub fn equity(markets: &[Market], account: &Account<'_>, now_ms: u64) -> MathResult<Value> {
+    check_underlyings(markets, account)?;
+    let mut equity = units_to_value_floor(account.cash, account.cash_decimals)?;
+    for (i, market) in markets.iter().enumerate() {
+        if markets.iter().take(i).any(|m| m.underlying == market.underlying) {
+            return Err(MathError::OutOfDomain);
+        }
+        let held = account.collateral.iter().any(|c| c.underlying == market.underlying)
+            || account.positions.iter().any(|p| p.underlying == market.underlying);
+        if held {
+            equity = add(equity, book(market, account, now_ms, false)?.value()?)?;
+        }
+    }
+    Ok(equity)
+}
+
 /// [`evaluate`]; without `initial`, see [`risk`].
 fn evaluate_levels(markets: &[Market], account: &Account<'_>, now_ms: u64, initial: bool) -> MathResult<Health> {
     check_underlyings(markets, account)?;

@@ -47,7 +47,8 @@ mod stress;
 mod types;
 
 pub use evaluate::{
-    evaluate, evaluate_maintenance, CellBound, Health, Maintenance, Scenario, UnderlyingMaintenance, UnderlyingRisk,
+    equity, evaluate, evaluate_maintenance, CellBound, Health, Maintenance, Scenario, UnderlyingMaintenance,
+    UnderlyingRisk,
 };
 pub use stress::{stress, StressGrid, StressPoint};
 pub use types::{Account, Collateral, Market, MarketParams, Position, PositionKind, UnderlyingId};

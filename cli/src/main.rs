@@ -16,6 +16,7 @@ mod input;
 mod json;
 mod margin_cmd;
 mod output;
+mod risk_cmd;
 mod stress_cmd;
 mod svg;
 
@@ -45,6 +46,9 @@ enum Command {
     Greeks(GreeksArgs),
     /// Full revaluation of each held underlying on a fine spot × vol grid (JSON, optional SVG).
     Stress(StressArgs),
+    /// VaR and Expected Shortfall by historical simulation: every horizon window of a price
+    /// history (CSV: time, one price column per market, optional <name>_vol) revalues the book.
+    Risk(RiskArgs),
     /// Replays a scenario file on the real contracts in an embedded sandbox (runs the sibling
     /// binary `deltamargin-sim simulate`; `deltamargin simulate --help` shows its options).
     #[command(disable_help_flag = true)]
@@ -69,6 +73,31 @@ struct ForwardArgs {
     /// Everything after the subcommand, `--help` included.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
     args: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+struct RiskArgs {
+    /// The account JSON file, or `-` for stdin.
+    #[arg(long, value_name = "FILE|-")]
+    input: PathBuf,
+    /// The price history CSV (one row per day; see examples/history.csv).
+    #[arg(long, value_name = "FILE")]
+    history: PathBuf,
+    /// Horizon in days (history rows).
+    #[arg(long, default_value_t = 1)]
+    horizon_days: usize,
+    /// Use every start day (overlapping windows) instead of disjoint windows.
+    #[arg(long)]
+    overlapping: bool,
+    /// Confidence levels (comma-separated), each between 0 and 1.
+    #[arg(long, value_delimiter = ',', default_values_t = [0.99, 0.975])]
+    confidence: Vec<f64>,
+    /// Probability of the distribution-free VaR interval.
+    #[arg(long, default_value_t = 0.95)]
+    coverage: f64,
+    /// How many worst scenarios to list.
+    #[arg(long, default_value_t = 5)]
+    worst: usize,
 }
 
 #[derive(Debug, Args)]
@@ -201,6 +230,19 @@ fn run(command: Command) -> CliResult<String> {
         },
         Command::Simulate(_) | Command::Keeper(_) | Command::Drill(_) | Command::Admin(_) => {
             Err(CliError::Io("simulate, keeper, drill and admin are forwarded to sibling binaries".into()))
+        }
+        Command::Risk(a) => {
+            let snapshot = input::parse(&read_input(&a.input)?)?;
+            let name = a.history.display().to_string();
+            let history = risk_cmd::read_history(&read_input(&a.history)?, &name)?;
+            let options = risk_cmd::RiskOptions {
+                horizon_rows: a.horizon_days,
+                overlapping: a.overlapping,
+                confidences: a.confidence,
+                coverage: a.coverage,
+                worst: a.worst,
+            };
+            Ok(output::pretty(&risk_cmd::run(&snapshot, &history, &name, &options)?))
         }
         Command::Stress(a) => {
             let snapshot = input::parse(&read_input(&a.input)?)?;

@@ -1,0 +1,90 @@
+//! `deltamargin risk`: VaR and Expected Shortfall of one account by historical simulation — every
+//! horizon window of a price history revalues the whole book with `margin-math` (the engine's
+//! valuation), and the tail statistics come from `deltamargin-risk`.
+
+use deltamargin_risk::history::{self, History};
+use deltamargin_risk::revalue::{historical, pnl};
+use deltamargin_risk::tail::tail;
+use serde_json::{json, Value as JsonValue};
+
+use crate::error::{CliError, CliResult};
+use crate::input::Snapshot;
+
+/// What `risk` was asked.
+#[derive(Debug, Clone)]
+pub struct RiskOptions {
+    /// Horizon in history rows (one row per day: the horizon's length in days).
+    pub horizon_rows: usize,
+    /// Overlapping windows (every start row) instead of disjoint ones.
+    pub overlapping: bool,
+    /// Confidence levels, each in (0, 1).
+    pub confidences: Vec<f64>,
+    /// Probability of the VaR interval, in (0, 1).
+    pub coverage: f64,
+    /// How many worst scenarios to list.
+    pub worst: usize,
+}
+
+/// Parses the history; errors carry the file name and the line and column.
+pub fn read_history(text: &str, name: &str) -> CliResult<History> {
+    history::parse(text).map_err(|e| CliError::at(name, e))
+}
+
+/// Runs the historical simulation and renders its JSON. Errors: a market without a price
+/// column in the history, too short a history, bad levels, margin-math errors.
+pub fn run(snapshot: &Snapshot, history: &History, history_name: &str, o: &RiskOptions) -> CliResult<JsonValue> {
+    if o.horizon_rows == 0 {
+        return Err(CliError::at("--horizon-days", "must be at least 1"));
+    }
+    if !(o.coverage > 0.0 && o.coverage < 1.0) {
+        return Err(CliError::at("--coverage", format_args!("{} is not between 0 and 1", o.coverage)));
+    }
+    let names: Vec<&str> = snapshot.markets.iter().map(|m| snapshot.name(m.underlying)).collect();
+    let scenarios = historical(history, &names, o.horizon_rows, o.overlapping)
+        .map_err(|name| CliError::at(history_name, format_args!("no price column for market {name}")))?;
+    if scenarios.is_empty() {
+        return Err(CliError::at(history_name, "shorter than the horizon: no scenario"));
+    }
+    let horizon_ms = (o.horizon_rows as u64).saturating_mul(86_400_000);
+    let pnl = pnl(&snapshot.markets, &snapshot.account(), snapshot.now_ms, horizon_ms, &scenarios)
+        .map_err(|e| CliError::at("account", format_args!("margin-math error: {e}")))?;
+    let step = if o.overlapping { 1 } else { o.horizon_rows };
+    let start_of = |i: usize| history.times.get(i * step).cloned().unwrap_or_default();
+    let mut levels = Vec::new();
+    for &c in &o.confidences {
+        let t = tail(&pnl, c, o.coverage).map_err(|e| CliError::at("--confidence", e))?;
+        let end =
+            |r: Option<(usize, f64)>| r.map_or(JsonValue::Null, |(rank, v)| json!({ "rank": rank, "loss": num(v) }));
+        levels.push(json!({
+            "confidence": c,
+            "var": num(t.var),
+            "es": num(t.es),
+            "rank": t.rank,
+            "var_interval": { "coverage": o.coverage, "low": end(t.var_low), "high": end(t.var_high) },
+        }));
+    }
+    let mut order: Vec<usize> = (0..pnl.len()).collect();
+    order.sort_by(|&a, &b| pnl[a].total_cmp(&pnl[b]));
+    let worst: Vec<JsonValue> =
+        order.iter().take(o.worst).map(|&i| json!({ "start": start_of(i), "loss": num(-pnl[i]) })).collect();
+    Ok(json!({
+        "method": "historical",
+        "scenarios": pnl.len(),
+        "horizon_days": o.horizon_rows,
+        "overlapping": o.overlapping,
+        "history": { "rows": history.times.len(), "first": history.times.first(), "last": history.times.last() },
+        "levels": levels,
+        "worst": worst,
+    }))
+}
+
+/// A statistic as a decimal string with 6 decimals (statistics are `f64`; the revaluation
+/// behind them is margin-math's exact fixed point).
+fn num(x: f64) -> String {
+    let text = format!("{x:.6}");
+    if text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text
+    }
+}

@@ -98,6 +98,9 @@ struct RiskArgs {
     /// How many worst scenarios to list.
     #[arg(long, default_value_t = 5)]
     worst: usize,
+    /// Reference coverage for the margin backtest (Kupiec's test, the traffic light).
+    #[arg(long, default_value_t = 0.99)]
+    backtest_coverage: f64,
 }
 
 #[derive(Debug, Args)]
@@ -241,6 +244,7 @@ fn run(command: Command) -> CliResult<String> {
                 confidences: a.confidence,
                 coverage: a.coverage,
                 worst: a.worst,
+                backtest_coverage: a.backtest_coverage,
             };
             Ok(output::pretty(&risk_cmd::run(&snapshot, &history, &name, &options)?))
         }

@@ -76,3 +76,28 @@ fn bad_input_is_an_input_error() {
     assert_input_error(&r, "line 3, column 2");
     let _ = std::fs::remove_file(&bad);
 }
+
+/// The margin backtest: 1.5 BTC collateral has MR(mm) = 1.5 · 87,450.25 · 0.06 = 7,870.5225;
+/// the exceedances are the days whose loss (computed here from the CSV) passes it, and Kupiec's
+/// statistic is the textbook formula on that count.
+#[test]
+fn the_margin_backtest_counts_losses_beyond_mm() {
+    let text = std::fs::read_to_string(examples_dir().join("history.csv")).unwrap();
+    let btc: Vec<f64> = text.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect();
+    let mm = 1.5 * 87_450.25 * 0.06;
+    let x = btc.windows(2).filter(|w| -1.5 * 87_450.25 * (w[1] / w[0] - 1.0) > mm).count();
+    let out = json(&risk("naked_long_spot.json", &[]));
+    let b = &out["backtest"];
+    assert_eq!(b["mm"], "7870.522500");
+    assert_eq!(b["exceedances"], x as u64);
+    let (n, xf, p) = (730.0f64, x as f64, 0.01f64);
+    let lr =
+        -2.0 * ((n - xf) * (1.0 - p).ln() + xf * p.ln()) + 2.0 * ((n - xf) * (1.0 - xf / n).ln() + xf * (xf / n).ln());
+    assert!((number(&b["kupiec_lr"]) - lr).abs() < 1e-5, "{} vs {lr}", b["kupiec_lr"]);
+    assert_eq!(b["per_underlying"][0]["underlying"], "BTC");
+    assert_eq!(b["per_underlying"][0]["exceedances"], x as u64);
+    assert!(["green", "yellow", "red"].contains(&b["traffic_light"].as_str().unwrap()));
+    // A delta-neutral book never exceeds: green.
+    let hedged = json(&risk("hedged_basis.json", &[]));
+    assert_eq!(hedged["backtest"]["exceedances"], 0);
+}

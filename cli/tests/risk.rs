@@ -101,3 +101,40 @@ fn the_margin_backtest_counts_losses_beyond_mm() {
     let hedged = json(&risk("hedged_basis.json", &[]));
     assert_eq!(hedged["backtest"]["exceedances"], 0);
 }
+
+/// The diversification-failure stress on a book whose two legs hedge each other only while the
+/// markets move together: 1 BTC collateral and short 20 ETH perpetual (10% IM shocks). Moving
+/// both the same way nets to zero; moving each against the book (BTC down, ETH up) loses
+/// 6,000 + 6,000 = 12,000, all of MR(im), which charges each underlying's worst case separately.
+#[test]
+fn joint_stress_aligns_each_move_against_the_book() {
+    let market = |name: &str, spot: &str| {
+        format!(
+            r#"{{ "underlying": "{name}", "spot": "{spot}", "vol": "0.5", "spot_shock_im": "0.10", "spot_shock_mm": "0.06",
+                "vol_shock_im": "0.2", "vol_shock_mm": "0.12", "vol_floor": "0.05", "short_option_addon": "0.01" }}"#
+        )
+    };
+    let account = format!(
+        r#"{{ "now": 1767225600, "rate": "0", "markets": [{}, {}],
+            "account": {{ "cash": "0",
+              "collateral": [ {{ "underlying": "BTC", "amount": "1" }} ],
+              "positions": [ {{ "underlying": "ETH", "kind": "linear", "size": "-20", "entry": "3000" }} ] }} }}"#,
+        market("BTC", "60000"),
+        market("ETH", "3000")
+    );
+    let path = std::env::temp_dir().join(format!("dm-risk-pair-{}.json", std::process::id()));
+    std::fs::write(&path, account).unwrap();
+    let history = examples_dir().join("history.csv");
+    let out = json(&run(&["risk", "--input", path.to_str().unwrap(), "--history", history.to_str().unwrap()], None));
+    let _ = std::fs::remove_file(&path);
+    let j = &out["joint_stress"];
+    assert_eq!(j["im"], "12000.000000");
+    assert_eq!(j["aligned_directions"][0]["direction"], "down");
+    assert_eq!(j["aligned_directions"][1]["direction"], "up");
+    let full = &j["losses"][10];
+    assert_eq!(full["fraction_of_im_shock"], 1.0);
+    assert_eq!(full["aligned"], "12000.000000");
+    assert_eq!(full["all_down"], "0.000000");
+    assert_eq!(full["all_up"], "0.000000");
+    assert_eq!(j["losses"][5]["aligned"], "6000.000000");
+}

@@ -28,6 +28,34 @@ pub struct RiskOptions {
     pub backtest_coverage: f64,
 }
 
+/// Each held underlying's items revalued alone (cash 0) over the scenarios: `(underlying id,
+/// P&L per scenario)`, in market order. The book's P&L is exactly their sum plus nothing (cash
+/// does not move), since equity is cash plus the per-underlying values.
+fn per_underlying_pnl(
+    snapshot: &Snapshot,
+    scenarios: &[deltamargin_risk::revalue::Scenario],
+    horizon_ms: u64,
+) -> CliResult<Vec<(u32, Vec<f64>)>> {
+    let mut out = Vec::new();
+    for m in &snapshot.markets {
+        let collateral: Vec<_> = snapshot.collateral.iter().filter(|c| c.underlying == m.underlying).copied().collect();
+        let positions: Vec<_> = snapshot.positions.iter().filter(|p| p.underlying == m.underlying).copied().collect();
+        if collateral.is_empty() && positions.is_empty() {
+            continue;
+        }
+        let account = margin_math::margin::Account {
+            cash: 0,
+            collateral: &collateral,
+            positions: &positions,
+            ..snapshot.account()
+        };
+        let p = pnl(&snapshot.markets, &account, snapshot.now_ms, horizon_ms, scenarios)
+            .map_err(|e| CliError::at("account", format_args!("margin-math error: {e}")))?;
+        out.push((m.underlying, p));
+    }
+    Ok(out)
+}
+
 /// Parses the history; errors carry the file name and the line and column.
 pub fn read_history(text: &str, name: &str) -> CliResult<History> {
     history::parse(text).map_err(|e| CliError::at(name, e))
@@ -51,6 +79,10 @@ pub fn run(snapshot: &Snapshot, history: &History, history_name: &str, o: &RiskO
     let horizon_ms = (o.horizon_rows as u64).saturating_mul(86_400_000);
     let pnl = pnl(&snapshot.markets, &snapshot.account(), snapshot.now_ms, horizon_ms, &scenarios)
         .map_err(|e| CliError::at("account", format_args!("margin-math error: {e}")))?;
+    let parts = per_underlying_pnl(snapshot, &scenarios, horizon_ms)?;
+    // Scenarios from the smallest loss to the largest (ties in scenario order).
+    let mut by_loss: Vec<usize> = (0..pnl.len()).collect();
+    by_loss.sort_by(|&a, &b| (-pnl[a]).total_cmp(&-pnl[b]));
     let step = if o.overlapping { 1 } else { o.horizon_rows };
     let start_of = |i: usize| history.times.get(i * step).cloned().unwrap_or_default();
     let mut levels = Vec::new();
@@ -58,7 +90,18 @@ pub fn run(snapshot: &Snapshot, history: &History, history_name: &str, o: &RiskO
         let t = tail(&pnl, c, o.coverage).map_err(|e| CliError::at("--confidence", e))?;
         let end =
             |r: Option<(usize, f64)>| r.map_or(JsonValue::Null, |(rank, v)| json!({ "rank": rank, "loss": num(v) }));
+        // Contributions: each underlying's own loss in the VaR scenario, and its mean loss over
+        // the ES scenarios; they sum to the book's VaR and ES.
+        let tail_scenarios = &by_loss[t.rank - 1..];
+        let contributions: Vec<JsonValue> = parts
+            .iter()
+            .map(|(u, p)| {
+                let es = tail_scenarios.iter().map(|&i| -p[i]).sum::<f64>() / tail_scenarios.len() as f64;
+                json!({ "underlying": snapshot.name(*u), "var": num(-p[tail_scenarios[0]]), "es": num(es) })
+            })
+            .collect();
         levels.push(json!({
+            "contributions": contributions,
             "confidence": c,
             "var": num(t.var),
             "es": num(t.es),
@@ -70,7 +113,7 @@ pub fn run(snapshot: &Snapshot, history: &History, history_name: &str, o: &RiskO
     order.sort_by(|&a, &b| pnl[a].total_cmp(&pnl[b]));
     let worst: Vec<JsonValue> =
         order.iter().take(o.worst).map(|&i| json!({ "start": start_of(i), "loss": num(-pnl[i]) })).collect();
-    let backtest = backtest(snapshot, &pnl, &scenarios, horizon_ms, o)?;
+    let backtest = backtest(snapshot, &pnl, &parts, o)?;
     let joint = joint_stress(snapshot)?;
     Ok(json!({
         "method": "historical",
@@ -172,8 +215,7 @@ fn joint_stress(snapshot: &Snapshot) -> CliResult<JsonValue> {
 fn backtest(
     snapshot: &Snapshot,
     total_pnl: &[f64],
-    scenarios: &[deltamargin_risk::revalue::Scenario],
-    horizon_ms: u64,
+    parts: &[(u32, Vec<f64>)],
     o: &RiskOptions,
 ) -> CliResult<JsonValue> {
     let health = crate::margin_cmd::health(snapshot)?;
@@ -202,17 +244,8 @@ fn backtest(
     };
     let mut per_underlying = Vec::new();
     for u in &health.underlyings {
-        let collateral: Vec<_> = snapshot.collateral.iter().filter(|c| c.underlying == u.underlying).copied().collect();
-        let positions: Vec<_> = snapshot.positions.iter().filter(|p| p.underlying == u.underlying).copied().collect();
-        let account = margin_math::margin::Account {
-            cash: 0,
-            collateral: &collateral,
-            positions: &positions,
-            ..snapshot.account()
-        };
-        let pnl = pnl(&snapshot.markets, &account, snapshot.now_ms, horizon_ms, scenarios)
-            .map_err(|e| CliError::at("account", format_args!("margin-math error: {e}")))?;
-        let mut row = verdict(&pnl, u.maintenance_margin.to_num::<f64>())?;
+        let Some((_, pnl)) = parts.iter().find(|(id, _)| *id == u.underlying) else { continue };
+        let mut row = verdict(pnl, u.maintenance_margin.to_num::<f64>())?;
         row["underlying"] = json!(snapshot.name(u.underlying));
         per_underlying.push(row);
     }

@@ -108,6 +108,22 @@ fn the_margin_backtest_counts_losses_beyond_mm() {
 /// 6,000 + 6,000 = 12,000, all of MR(im), which charges each underlying's worst case separately.
 #[test]
 fn joint_stress_aligns_each_move_against_the_book() {
+    let out = pair_risk(&[]);
+    let j = &out["joint_stress"];
+    assert_eq!(j["im"], "12000.000000");
+    assert_eq!(j["aligned_directions"][0]["direction"], "down");
+    assert_eq!(j["aligned_directions"][1]["direction"], "up");
+    let full = &j["losses"][10];
+    assert_eq!(full["fraction_of_im_shock"], 1.0);
+    assert_eq!(full["aligned"], "12000.000000");
+    assert_eq!(full["all_down"], "0.000000");
+    assert_eq!(full["all_up"], "0.000000");
+    assert_eq!(j["losses"][5]["aligned"], "6000.000000");
+}
+
+/// 1 BTC collateral and short 20 ETH perpetual at 60,000 / 3,000 with 10% IM shocks, run
+/// through `risk` over the shipped history.
+fn pair_risk(extra: &[&str]) -> serde_json::Value {
     let market = |name: &str, spot: &str| {
         format!(
             r#"{{ "underlying": "{name}", "spot": "{spot}", "vol": "0.5", "spot_shock_im": "0.10", "spot_shock_mm": "0.06",
@@ -122,19 +138,28 @@ fn joint_stress_aligns_each_move_against_the_book() {
         market("BTC", "60000"),
         market("ETH", "3000")
     );
-    let path = std::env::temp_dir().join(format!("dm-risk-pair-{}.json", std::process::id()));
+    let path = std::env::temp_dir().join(format!("dm-risk-pair-{}-{}.json", std::process::id(), extra.len()));
     std::fs::write(&path, account).unwrap();
     let history = examples_dir().join("history.csv");
-    let out = json(&run(&["risk", "--input", path.to_str().unwrap(), "--history", history.to_str().unwrap()], None));
+    let mut args = vec!["risk", "--input", path.to_str().unwrap(), "--history", history.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = json(&run(&args, None));
     let _ = std::fs::remove_file(&path);
-    let j = &out["joint_stress"];
-    assert_eq!(j["im"], "12000.000000");
-    assert_eq!(j["aligned_directions"][0]["direction"], "down");
-    assert_eq!(j["aligned_directions"][1]["direction"], "up");
-    let full = &j["losses"][10];
-    assert_eq!(full["fraction_of_im_shock"], 1.0);
-    assert_eq!(full["aligned"], "12000.000000");
-    assert_eq!(full["all_down"], "0.000000");
-    assert_eq!(full["all_up"], "0.000000");
-    assert_eq!(j["losses"][5]["aligned"], "6000.000000");
+    out
+}
+
+/// Contributions per underlying: each one's own loss in the VaR scenario and its mean loss over
+/// the ES scenarios add up to the book's VaR and ES (the book's value is the sum of the
+/// underlyings' values).
+#[test]
+fn contributions_add_up_to_var_and_es() {
+    let out = pair_risk(&["--confidence", "0.99,0.95"]);
+    for level in out["levels"].as_array().unwrap() {
+        let parts = level["contributions"].as_array().unwrap();
+        assert_eq!(parts.len(), 2);
+        let var: f64 = parts.iter().map(|p| number(&p["var"])).sum();
+        let es: f64 = parts.iter().map(|p| number(&p["es"])).sum();
+        assert!((var - number(&level["var"])).abs() < 2e-6, "{var} vs {}", level["var"]);
+        assert!((es - number(&level["es"])).abs() < 2e-6, "{es} vs {}", level["es"]);
+    }
 }

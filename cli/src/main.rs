@@ -101,6 +101,16 @@ struct RiskArgs {
     /// Reference coverage for the margin backtest (Kupiec's test, the traffic light).
     #[arg(long, default_value_t = 0.99)]
     backtest_coverage: f64,
+    /// VaR and ES from this many Monte Carlo paths (Student-t copula and marginals at the
+    /// markets' vols, correlation fitted to the history) instead of the history's windows.
+    #[arg(long, value_name = "PATHS")]
+    monte_carlo: Option<usize>,
+    /// Seed of the Monte Carlo paths.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Degrees of freedom of the Monte Carlo t distribution (≥ 3).
+    #[arg(long, default_value_t = 4)]
+    dof: u32,
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +255,7 @@ fn run(command: Command) -> CliResult<String> {
                 coverage: a.coverage,
                 worst: a.worst,
                 backtest_coverage: a.backtest_coverage,
+                monte_carlo: a.monte_carlo.map(|paths| (paths, a.seed, a.dof)),
             };
             Ok(output::pretty(&risk_cmd::run(&snapshot, &history, &name, &options)?))
         }

@@ -26,6 +26,8 @@ pub struct RiskOptions {
     pub worst: usize,
     /// Reference coverage of the margin backtest (Kupiec, traffic light), in (0, 1).
     pub backtest_coverage: f64,
+    /// Monte Carlo instead of historical scenarios for VaR and ES: `(paths, seed, dof)`.
+    pub monte_carlo: Option<(usize, u64, u32)>,
 }
 
 /// Each held underlying's items revalued alone (cash 0) over the scenarios: `(underlying id,
@@ -77,14 +79,48 @@ pub fn run(snapshot: &Snapshot, history: &History, history_name: &str, o: &RiskO
         return Err(CliError::at(history_name, "shorter than the horizon: no scenario"));
     }
     let horizon_ms = (o.horizon_rows as u64).saturating_mul(86_400_000);
-    let pnl = pnl(&snapshot.markets, &snapshot.account(), snapshot.now_ms, horizon_ms, &scenarios)
-        .map_err(|e| CliError::at("account", format_args!("margin-math error: {e}")))?;
-    let parts = per_underlying_pnl(snapshot, &scenarios, horizon_ms)?;
+    let revalue = |scenarios: &[deltamargin_risk::revalue::Scenario]| {
+        pnl(&snapshot.markets, &snapshot.account(), snapshot.now_ms, horizon_ms, scenarios)
+            .map_err(|e| CliError::at("account", format_args!("margin-math error: {e}")))
+    };
+    let hist_pnl = revalue(&scenarios)?;
+    let hist_parts = per_underlying_pnl(snapshot, &scenarios, horizon_ms)?;
+    // The VaR/ES scenarios: the history's windows, or Monte Carlo paths whose correlation is
+    // fitted to the history's returns over the horizon and whose vols are the markets' own.
+    let (method, model, paths) = match o.monte_carlo {
+        None => (json!("historical"), JsonValue::Null, None),
+        Some((count, seed, dof)) => {
+            let returns: Vec<Vec<f64>> = names
+                .iter()
+                .map(|n| {
+                    let prices = history.prices.iter().find(|(c, _)| c == n).map(|(_, p)| p.as_slice()).unwrap_or(&[]);
+                    history::returns(prices, o.horizon_rows, true)
+                })
+                .collect();
+            let model = deltamargin_risk::monte_carlo::Model {
+                vols: snapshot.markets.iter().map(|m| m.vol_e18 as f64 / 1e18).collect(),
+                correlation: deltamargin_risk::monte_carlo::correlation(&returns),
+                dof,
+                horizon_days: o.horizon_rows as f64,
+            };
+            let drawn = deltamargin_risk::monte_carlo::scenarios(&model, count, seed)
+                .map_err(|e| CliError::at("--monte-carlo", e))?;
+            let info = json!({ "paths": count, "seed": seed, "dof": dof, "correlation": model.correlation });
+            (json!("monte-carlo"), info, Some(drawn))
+        }
+    };
+    let (pnl, parts) = match &paths {
+        None => (hist_pnl.clone(), hist_parts.clone()),
+        Some(drawn) => (revalue(drawn)?, per_underlying_pnl(snapshot, drawn, horizon_ms)?),
+    };
     // Scenarios from the smallest loss to the largest (ties in scenario order).
     let mut by_loss: Vec<usize> = (0..pnl.len()).collect();
     by_loss.sort_by(|&a, &b| (-pnl[a]).total_cmp(&-pnl[b]));
     let step = if o.overlapping { 1 } else { o.horizon_rows };
-    let start_of = |i: usize| history.times.get(i * step).cloned().unwrap_or_default();
+    let start_of = |i: usize| match paths {
+        None => json!(history.times.get(i * step).cloned().unwrap_or_default()),
+        Some(_) => json!(format!("path {i}")),
+    };
     let mut levels = Vec::new();
     for &c in &o.confidences {
         let t = tail(&pnl, c, o.coverage).map_err(|e| CliError::at("--confidence", e))?;
@@ -113,10 +149,11 @@ pub fn run(snapshot: &Snapshot, history: &History, history_name: &str, o: &RiskO
     order.sort_by(|&a, &b| pnl[a].total_cmp(&pnl[b]));
     let worst: Vec<JsonValue> =
         order.iter().take(o.worst).map(|&i| json!({ "start": start_of(i), "loss": num(-pnl[i]) })).collect();
-    let backtest = backtest(snapshot, &pnl, &parts, o)?;
+    let backtest = backtest(snapshot, &hist_pnl, &hist_parts, o)?;
     let joint = joint_stress(snapshot)?;
     Ok(json!({
-        "method": "historical",
+        "method": method,
+        "monte_carlo": model,
         "scenarios": pnl.len(),
         "horizon_days": o.horizon_rows,
         "overlapping": o.overlapping,

@@ -8,6 +8,7 @@
 
 pub mod backtest;
 pub mod history;
+pub mod monte_carlo;
 pub mod revalue;
 pub mod tail;
 

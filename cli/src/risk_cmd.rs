@@ -58,6 +58,26 @@ fn per_underlying_pnl(
     Ok(out)
 }
 
+/// Runs `f` over `scenarios` in about a hundred chunks, with a progress bar on stderr (drawn
+/// only when stderr is a terminal, so pipes and tests see nothing), and joins the results.
+fn with_progress<T>(
+    scenarios: &[deltamargin_risk::revalue::Scenario],
+    f: impl Fn(&[deltamargin_risk::revalue::Scenario]) -> CliResult<Vec<T>>,
+) -> CliResult<Vec<T>> {
+    let bar = indicatif::ProgressBar::new(scenarios.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("revaluing {pos}/{len} scenarios {bar:40} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut out = Vec::with_capacity(scenarios.len());
+    for chunk in scenarios.chunks(scenarios.len().div_ceil(100).max(1)) {
+        out.extend(f(chunk)?);
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(out)
+}
+
 /// Parses the history; errors carry the file name and the line and column.
 pub fn read_history(text: &str, name: &str) -> CliResult<History> {
     history::parse(text).map_err(|e| CliError::at(name, e))
@@ -80,8 +100,10 @@ pub fn run(snapshot: &Snapshot, history: &History, history_name: &str, o: &RiskO
     }
     let horizon_ms = (o.horizon_rows as u64).saturating_mul(86_400_000);
     let revalue = |scenarios: &[deltamargin_risk::revalue::Scenario]| {
-        pnl(&snapshot.markets, &snapshot.account(), snapshot.now_ms, horizon_ms, scenarios)
-            .map_err(|e| CliError::at("account", format_args!("margin-math error: {e}")))
+        with_progress(scenarios, |chunk| {
+            pnl(&snapshot.markets, &snapshot.account(), snapshot.now_ms, horizon_ms, chunk)
+                .map_err(|e| CliError::at("account", format_args!("margin-math error: {e}")))
+        })
     };
     let hist_pnl = revalue(&scenarios)?;
     let hist_parts = per_underlying_pnl(snapshot, &scenarios, horizon_ms)?;

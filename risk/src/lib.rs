@@ -66,6 +66,21 @@ pub(crate) fn ln_factorial(n: u64) -> f64 {
 /// Test helpers shared by the modules' tests.
 #[cfg(test)]
 pub(crate) mod testing {
+    /// BTC at 60,000, vol 0.5, 10% / 5% spot shocks and no vol shocks: the test books' market.
+    pub(crate) fn btc_at_60000() -> margin_math::margin::Market {
+        const E18: u128 = 1_000_000_000_000_000_000;
+        let params = margin_math::margin::MarketParams {
+            spot_shock_im_e18: E18 / 10,
+            spot_shock_mm_e18: E18 / 20,
+            vol_shock_im_e18: 0,
+            vol_shock_mm_e18: 0,
+            vol_floor_e18: E18 / 10,
+            short_option_addon_e18: 0,
+            rate_e18: 0,
+        };
+        margin_math::margin::Market { underlying: 0, spot_e18: 60_000 * E18, vol_e18: E18 / 2, params }
+    }
+
     /// `Φ⁻¹(u)` by Newton's method on margin-math's normal CDF, from `start`.
     pub(crate) fn normal_quantile(u: f64, start: f64) -> f64 {
         let f = |z: f64| margin_math::Precise::from_num(z);
@@ -100,18 +115,9 @@ mod tests {
     /// 9,594.77 (textbook normal values), within the sample's discreteness.
     #[test]
     fn linear_book_under_normal_moves_matches_the_closed_form() {
-        use margin_math::margin::{Account, Market, MarketParams, Position, PositionKind};
+        use margin_math::margin::{Account, Position, PositionKind};
         const E18: u128 = 1_000_000_000_000_000_000;
-        let params = MarketParams {
-            spot_shock_im_e18: E18 / 10,
-            spot_shock_mm_e18: E18 / 20,
-            vol_shock_im_e18: 0,
-            vol_shock_mm_e18: 0,
-            vol_floor_e18: E18 / 10,
-            short_option_addon_e18: 0,
-            rate_e18: 0,
-        };
-        let market = Market { underlying: 0, spot_e18: 60_000 * E18, vol_e18: E18 / 2, params };
+        let market = testing::btc_at_60000();
         let positions = [Position {
             underlying: 0,
             size_e18: 2 * E18 as i128,

@@ -159,7 +159,7 @@ pub fn historical(
 #[cfg(test)]
 mod historical_tests {
     use super::*;
-    use margin_math::margin::{MarketParams, Position, PositionKind};
+    use margin_math::margin::{Position, PositionKind};
 
     /// Historical VaR is exactly the order statistic of the revalued P&L: one BTC perpetual
     /// over the shipped history's 730 daily moves, VaR₉₉ = the 723rd smallest loss
@@ -170,16 +170,7 @@ mod historical_tests {
         let history = crate::history::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
         let scenarios = historical(&history, &["BTC"], 1, true).unwrap();
         assert_eq!(scenarios.len(), 730);
-        let params = MarketParams {
-            spot_shock_im_e18: E18 / 10,
-            spot_shock_mm_e18: E18 / 20,
-            vol_shock_im_e18: 0,
-            vol_shock_mm_e18: 0,
-            vol_floor_e18: E18 / 10,
-            short_option_addon_e18: 0,
-            rate_e18: 0,
-        };
-        let market = Market { underlying: 0, spot_e18: 60_000 * E18, vol_e18: E18 / 2, params };
+        let market = crate::testing::btc_at_60000();
         let positions =
             [Position { underlying: 0, size_e18: E18 as i128, kind: PositionKind::Linear { entry_e18: 60_000 * E18 } }];
         let account = Account { cash: 0, cash_decimals: 18, collateral: &[], positions: &positions };
